@@ -1,0 +1,296 @@
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  JSONCodec,
+  type NatsConnection,
+  RetentionPolicy,
+  StorageType,
+  type Subscription,
+} from 'nats';
+import { HangarError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/**
+ * The one owner of the NATS connection. Everything that crosses NATS goes
+ * through here:
+ * - the job work queue (JetStream, work-queue retention, one subject per pool),
+ * - build events (JetStream, limits retention, consumed by the bot with a durable consumer),
+ * - cancel signals and live log fan-out (core NATS, fire and forget).
+ */
+
+export const JOBS_STREAM = 'HANGAR_JOBS';
+export const EVENTS_STREAM = 'HANGAR_EVENTS';
+const JOBS_PREFIX = 'hangar.jobs';
+const EVENTS_PREFIX = 'hangar.events';
+const CANCEL_SUBJECT = 'hangar.cancel';
+const LOGS_PREFIX = 'hangar.logs';
+
+const jc = JSONCodec();
+
+export interface JobMessage {
+  jobId: string;
+  attempt: number;
+  labels?: Record<string, string>;
+}
+
+export interface JobDelivery extends JobMessage {
+  /** Tell the stream the job is taken (or refused for good): it is removed from the queue. */
+  ack(): void;
+  /** Hand the message back for another runner, after `delayMs`. */
+  nak(delayMs?: number): void;
+  /** How many times NATS has delivered this message. */
+  deliveries: number;
+}
+
+export interface EventDelivery<T> {
+  event: T;
+  seq: number;
+  ack(): void;
+  nak(delayMs?: number): void;
+}
+
+export interface BusOptions {
+  url: string;
+  name: string;
+  log: Logger;
+  /** How long a delivered job may stay unacknowledged before NATS offers it again. */
+  jobAckWaitMs?: number;
+}
+
+export class BusError extends HangarError {
+  override readonly name = 'BusError';
+}
+
+/** Subject-safe pool name: platform plus an optional label key, e.g. 'linux-amd64'. */
+export function poolFor(platform: { os: string; arch: string }): string {
+  return `${platform.os}-${platform.arch}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+export class Bus {
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly opts: BusOptions,
+  ) {}
+
+  static async connect(opts: BusOptions): Promise<Bus> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: opts.url,
+        name: opts.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        timeout: 5000,
+      });
+    } catch (err) {
+      throw new BusError(
+        `cannot reach NATS at ${opts.url}: ${(err as Error).message}; start nats-server with -js or set HANGAR_NATS_URL`,
+        { cause: err, retryable: true },
+      );
+    }
+    const jsm = await nc.jetstreamManager({ timeout: 5000 }).catch((err: Error) => {
+      void nc.close();
+      throw new BusError(
+        `NATS at ${opts.url} has no JetStream: start nats-server with -js (${err.message})`,
+        {
+          cause: err,
+        },
+      );
+    });
+    const bus = new Bus(nc, nc.jetstream({ timeout: 5000 }), jsm, opts);
+    await bus.ensureStreams();
+    void bus.watchStatus();
+    return bus;
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect') {
+        this.opts.log.info({ nats: s.type, server: s.data }, 'nats connection changed');
+      }
+    }
+  }
+
+  private async ensureStreams(): Promise<void> {
+    await this.ensureStream({
+      name: JOBS_STREAM,
+      subjects: [`${JOBS_PREFIX}.>`],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: 120 * 1_000_000_000,
+    });
+    await this.ensureStream({
+      name: EVENTS_STREAM,
+      subjects: [`${EVENTS_PREFIX}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: 7 * 24 * 3600 * 1_000_000_000,
+      duplicate_window: 120 * 1_000_000_000,
+    });
+  }
+
+  private async ensureStream(cfg: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
+    try {
+      await this.jsm.streams.info(cfg.name as string);
+    } catch {
+      try {
+        await this.jsm.streams.add(cfg);
+      } catch (err) {
+        // Another process created it between our look and our add.
+        await this.jsm.streams.info(cfg.name as string).catch(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  /** Publishes one job; the message id makes a repeated publish of the same attempt a no-op. */
+  async publishJob(pool: string, job: JobMessage): Promise<void> {
+    await this.js.publish(`${JOBS_PREFIX}.${pool}`, jc.encode(job), { msgID: `${job.jobId}:${job.attempt}` });
+  }
+
+  /**
+   * Pulls jobs of one pool. All runners of a pool share one durable consumer, so
+   * each message goes to one of them. `take(n)` returns at most n deliveries,
+   * waiting up to `waitMs` for the first.
+   */
+  async jobPuller(pool: string): Promise<{ take: (n: number, waitMs: number) => Promise<JobDelivery[]> }> {
+    const durable = `runners-${pool}`;
+    const ackWait = (this.opts.jobAckWaitMs ?? 30_000) * 1_000_000;
+    try {
+      await this.jsm.consumers.info(JOBS_STREAM, durable);
+    } catch {
+      await this.jsm.consumers
+        .add(JOBS_STREAM, {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          filter_subject: `${JOBS_PREFIX}.${pool}`,
+          ack_wait: ackWait,
+          max_ack_pending: 10_000,
+        })
+        .catch(async (err) => {
+          await this.jsm.consumers.info(JOBS_STREAM, durable).catch(() => {
+            throw err;
+          });
+        });
+    }
+    const consumer = await this.js.consumers.get(JOBS_STREAM, durable);
+    return {
+      take: async (n, waitMs) => {
+        if (n <= 0) return [];
+        const iter = await consumer.fetch({ max_messages: n, expires: Math.max(1000, waitMs) });
+        const out: JobDelivery[] = [];
+        for await (const m of iter) {
+          const body = jc.decode(m.data) as JobMessage;
+          out.push({
+            ...body,
+            deliveries: m.info.redeliveryCount,
+            ack: () => m.ack(),
+            nak: (d) => m.nak(d),
+          });
+        }
+        return out;
+      },
+    };
+  }
+
+  /** Messages waiting in a pool (not yet delivered or delivered and unacknowledged). */
+  async queueDepth(pool?: string): Promise<number> {
+    if (pool === undefined) {
+      const info = await this.jsm.streams.info(JOBS_STREAM);
+      return info.state.messages;
+    }
+    const info = await this.jsm.streams.info(JOBS_STREAM, { subjects_filter: `${JOBS_PREFIX}.${pool}` });
+    return info.state.subjects?.[`${JOBS_PREFIX}.${pool}`] ?? 0;
+  }
+
+  /** Publishes a state change; `id` deduplicates a retried publish. */
+  async publishEvent(kind: string, event: unknown, id: string): Promise<void> {
+    await this.js.publish(`${EVENTS_PREFIX}.${kind}`, jc.encode(event), { msgID: id });
+  }
+
+  /**
+   * Consumes build events with a durable consumer: after a restart the consumer
+   * resumes where it left off, so no event is lost. Bounded: at most `maxPending`
+   * unacknowledged events are in flight. Delivery is at least once: an event
+   * taken but not acknowledged before a crash comes again after `ackWaitMs`,
+   * possibly after newer ones, so events carry versions and consumers keep the newest.
+   */
+  async *events<T>(
+    durable: string,
+    opts: { maxPending?: number; ackWaitMs?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<EventDelivery<T>> {
+    try {
+      await this.jsm.consumers.info(EVENTS_STREAM, durable);
+    } catch {
+      await this.jsm.consumers.add(EVENTS_STREAM, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: (opts.ackWaitMs ?? 10_000) * 1_000_000,
+        max_ack_pending: opts.maxPending ?? 256,
+      });
+    }
+    const consumer = await this.js.consumers.get(EVENTS_STREAM, durable);
+    const messages = await consumer.consume({ max_messages: opts.maxPending ?? 256 });
+    opts.signal?.addEventListener('abort', () => void messages.close(), { once: true });
+    for await (const m of messages) {
+      yield {
+        event: jc.decode(m.data) as T,
+        seq: m.seq,
+        ack: () => m.ack(),
+        nak: (d) => m.nak(d),
+      };
+    }
+  }
+
+  /** Core NATS: tell whichever runner holds the job to stop it now. */
+  publishCancel(jobId: string): void {
+    this.nc.publish(CANCEL_SUBJECT, jc.encode({ jobId }));
+  }
+
+  onCancel(handler: (jobId: string) => void): Subscription {
+    return this.subscribe(CANCEL_SUBJECT, (m: { jobId: string }) => handler(m.jobId));
+  }
+
+  /** Core NATS: live log lines of one step, for whoever is watching. */
+  publishLogs(stepId: string, lines: unknown): void {
+    this.nc.publish(`${LOGS_PREFIX}.${stepId}`, jc.encode(lines));
+  }
+
+  onLogs(stepId: string, handler: (lines: unknown) => void): Subscription {
+    return this.subscribe(`${LOGS_PREFIX}.${stepId}`, handler);
+  }
+
+  private subscribe<T>(subject: string, handler: (m: T) => void): Subscription {
+    const sub = this.nc.subscribe(subject);
+    void (async () => {
+      for await (const m of sub) {
+        try {
+          handler(jc.decode(m.data) as T);
+        } catch (err) {
+          this.opts.log.warn({ err, subject }, 'nats handler failed');
+        }
+      }
+    })();
+    return sub;
+  }
+
+  isConnected(): boolean {
+    return !this.nc.isClosed();
+  }
+
+  async flush(): Promise<void> {
+    await this.nc.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}
