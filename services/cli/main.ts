@@ -22,13 +22,26 @@ export interface CliIO {
 }
 
 export const SUBCOMMANDS: Subcommand[] = [
-  { name: 'lint', summary: 'check a pipeline file and report errors with file:line:column', load: () => import('./commands/lint.js') },
-  { name: 'plan', summary: 'show which pipelines and steps would run for an event', load: () => import('./commands/plan.js') },
+  {
+    name: 'lint',
+    summary: 'check a pipeline file and report errors with file:line:column',
+    load: () => import('./commands/lint.js'),
+  },
+  {
+    name: 'plan',
+    summary: 'show which pipelines and steps would run for an event',
+    load: () => import('./commands/plan.js'),
+  },
 ];
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   let exitCode = 0;
-  const wrapped: CliIO = { ...io, setExitCode: (c) => { exitCode = c; } };
+  const wrapped: CliIO = {
+    ...io,
+    setExitCode: (c) => {
+      exitCode = c;
+    },
+  };
   const program = new Command('hangar')
     .description('Hangar: self-hosted CI for GitLab that runs .drone.yml pipelines')
     .version(VERSION, '-v, --version')
@@ -46,7 +59,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     const mod = await sub.load();
     mod.register(program, wrapped);
   } else if (wanted !== undefined && wanted !== 'help') {
-    io.err(`hangar: unknown command '${wanted}'. Known commands: ${SUBCOMMANDS.map((s) => s.name).join(', ')}.\n`);
+    io.err(
+      `hangar: unknown command '${wanted}'. Known commands: ${SUBCOMMANDS.map((s) => s.name).join(', ')}.\n`,
+    );
     return 2;
   }
   if (argv.length === 0 || wanted === 'help') {

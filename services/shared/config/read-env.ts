@@ -16,11 +16,23 @@ export interface Setting<T> {
   secret?: boolean;
 }
 
-export function setting<T>(names: string | readonly string[], parse: z.ZodType<T, string>, def?: T): Setting<T> {
-  return { names: typeof names === 'string' ? [names] : names, parse, ...(def === undefined ? {} : { default: def }) };
+export function setting<T>(
+  names: string | readonly string[],
+  parse: z.ZodType<T, string>,
+  def?: T,
+): Setting<T> {
+  return {
+    names: typeof names === 'string' ? [names] : names,
+    parse,
+    ...(def === undefined ? {} : { default: def }),
+  };
 }
 
-export function secretSetting<T>(names: string | readonly string[], parse: z.ZodType<T, string>, def?: T): Setting<T> {
+export function secretSetting<T>(
+  names: string | readonly string[],
+  parse: z.ZodType<T, string>,
+  def?: T,
+): Setting<T> {
   return { ...setting(names, parse, def), secret: true };
 }
 
@@ -31,7 +43,10 @@ type Values<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
  * Throws one ConfigError naming the first bad variable; all problems are listed
  * in its message so a person fixes them in one go.
  */
-export function readEnv<S extends Record<string, Setting<unknown>>>(env: Env, settings: S): Readonly<Values<S>> {
+export function readEnv<S extends Record<string, Setting<unknown>>>(
+  env: Env,
+  settings: S,
+): Readonly<Values<S>> {
   const out: Record<string, unknown> = {};
   const problems: ConfigError[] = [];
   for (const [key, s] of Object.entries(settings)) {
