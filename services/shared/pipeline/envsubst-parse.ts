@@ -1,0 +1,363 @@
+/**
+ * Scanner and parser of github.com/drone/envsubst (parse/scan.go, parse/parse.go),
+ * ported rule for rule: the accept functions, scan modes and escape handling
+ * decide what Drone reads as a `${...}` expression and what stays text.
+ */
+
+export type Node = { kind: 'text'; value: Buffer } | { kind: 'list'; nodes: Node[] } | FuncNode;
+
+export interface FuncNode {
+  kind: 'func';
+  /** Offset of its `${` in the original text. */
+  offset: number;
+  /** Variable name. */
+  param: string;
+  /** Operator as written: '' (plain), ':-', '=', '#', '##', '/', '//', ',,', ':' ... */
+  name: string;
+  args: Node[];
+}
+
+const EMPTY: Node = { kind: 'text', value: Buffer.alloc(0) };
+
+/** A `${...}` that Drone cannot read; offset is where its `${` starts in the original text. */
+export class SubstitutionError extends Error {
+  override readonly name = 'SubstitutionError';
+  offset = 0;
+}
+
+/**
+ * Parses UTF-8 text into literal pieces and substitution expressions; throws
+ * SubstitutionError, whose offset is a byte offset into text.
+ */
+export function parse(text: Buffer): Node {
+  const parser = new Parser(text);
+  try {
+    return parser.parseAny();
+  } catch (err) {
+    if (err instanceof SubstitutionError) err.offset = parser.lastOpen;
+    throw err;
+  }
+}
+
+const BAD_SUBSTITUTION = 'bad substitution';
+
+// ---------------------------------------------------------------- scanner
+
+const EOF = -1;
+
+const Tok = { Illegal: 0, EOF: 1, Ident: 2, Lbrack: 3, Rbrack: 4 } as const;
+type Tok = (typeof Tok)[keyof typeof Tok];
+
+const SCAN_IDENT = 1;
+const SCAN_LBRACK = 2;
+const SCAN_RBRACK = 4;
+const SCAN_ESCAPE = 8;
+
+/** Whether a character is accepted; i is its end offset from the token start. */
+type Accept = (r: number, i: number) => boolean;
+
+const acceptRune: Accept = () => true;
+const acceptIdent: Accept = (r) => r === 0x5f || /[\p{L}\p{Nd}]/u.test(String.fromCodePoint(r));
+const acceptColon: Accept = (r) => r === ch(':');
+const acceptOneHash: Accept = (r, i) => r === ch('#') && i === 1;
+const acceptNotClosing: Accept = (r) => r !== ch('}');
+const acceptHashFunc: Accept = (r, i) => r === ch('#') && i < 3;
+const acceptPercentFunc: Accept = (r, i) => r === ch('%') && i < 3;
+const acceptDefaultFunc: Accept = (r, i) =>
+  (i === 1 && r === ch(':')) ||
+  (i === 2 && (r === ch('=') || r === ch('-') || r === ch('?') || r === ch('+')));
+const acceptReplaceFunc: Accept = (r, i) =>
+  (i === 1 && r === ch('/')) || (i === 2 && (r === ch('/') || r === ch('#') || r === ch('%')));
+const acceptOneEqual: Accept = (r, i) => i === 1 && r === ch('=');
+const acceptOneColon: Accept = (r, i) => i === 1 && r === ch(':');
+const rejectColonClose: Accept = (r) => r !== ch(':') && r !== ch('}');
+const acceptSlash: Accept = (r) => r === ch('/');
+const acceptNotSlash: Accept = (r) => r !== ch('/');
+const acceptCasingFunc: Accept = (r, i) => (r === ch(',') || r === ch('^')) && i < 3;
+
+/** Go's utf8.DecodeRune: [rune, width]; an invalid byte is U+FFFD of width 1. */
+function decodeRune(b: Buffer, i: number): [number, number] {
+  const b0 = b[i] as number;
+  if (b0 < 0x80) return [b0, 1];
+  const need = b0 >= 0xf0 && b0 <= 0xf4 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc2 && b0 <= 0xdf ? 2 : 0;
+  if (need === 0 || i + need > b.length) return [0xfffd, 1];
+  let r = b0 & (need === 2 ? 0x1f : need === 3 ? 0x0f : 0x07);
+  for (let k = 1; k < need; k++) {
+    const c = b[i + k] as number;
+    if ((c & 0xc0) !== 0x80) return [0xfffd, 1];
+    r = (r << 6) | (c & 0x3f);
+  }
+  const min = need === 2 ? 0x80 : need === 3 ? 0x800 : 0x10000;
+  if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) return [0xfffd, 1];
+  return [r, need];
+}
+
+function ch(c: string): number {
+  return c.charCodeAt(0);
+}
+
+/**
+ * Works on UTF-8 bytes, as Go's scanner does: widths, offsets and the
+ * accept functions' positions are byte counts, which decides some corner cases.
+ */
+class Scanner {
+  buf: Buffer;
+  pos = 0;
+  start = 0;
+  width = 0;
+  mode = 0;
+  accept: Accept = acceptRune;
+
+  constructor(buf: Buffer) {
+    this.buf = buf;
+  }
+
+  read(): number {
+    if (this.pos >= this.buf.length) {
+      this.width = 0;
+      return EOF;
+    }
+    const [r, w] = decodeRune(this.buf, this.pos);
+    this.width = w;
+    this.pos += w;
+    return r;
+  }
+
+  unread(): void {
+    this.pos -= this.width;
+  }
+
+  /** Removes the byte just read from the buffer (it was an escape). */
+  skip(): void {
+    this.buf = Buffer.concat([this.buf.subarray(0, this.pos - 1), this.buf.subarray(this.pos)]);
+  }
+
+  peek(): number {
+    const r = this.read();
+    this.unread();
+    return r;
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(this.start, this.pos);
+  }
+
+  string(): string {
+    return this.bytes().toString('utf8');
+  }
+
+  scan(): Tok {
+    this.start = this.pos;
+    const r = this.read();
+    if (r === EOF) return Tok.EOF;
+    if (this.scanLbrack(r)) return Tok.Lbrack;
+    if (this.scanRbrack(r)) return Tok.Rbrack;
+    if (this.scanIdent(r)) return Tok.Ident;
+    return Tok.Illegal;
+  }
+
+  private scanIdent(first: number): boolean {
+    if ((this.mode & SCAN_IDENT) === 0) return false;
+    if (this.scanEscaped(first)) this.skip();
+    else if (!this.accept(first, this.pos - this.start)) return false;
+    for (;;) {
+      const r = this.read();
+      if (r === EOF) {
+        this.unread();
+        break;
+      }
+      if (this.scanLbrack(r)) {
+        this.unread();
+        this.unread();
+        break;
+      }
+      if (this.scanEscaped(r)) {
+        this.skip();
+        continue;
+      }
+      if (!this.accept(r, this.pos - this.start)) {
+        this.unread();
+        break;
+      }
+    }
+    return true;
+  }
+
+  private scanLbrack(r: number): boolean {
+    if ((this.mode & SCAN_LBRACK) === 0) return false;
+    if (r === ch('$')) {
+      if (this.read() === ch('{')) return true;
+      this.unread();
+    }
+    return false;
+  }
+
+  private scanRbrack(r: number): boolean {
+    if ((this.mode & SCAN_RBRACK) === 0) return false;
+    return r === ch('}');
+  }
+
+  private scanEscaped(r: number): boolean {
+    if ((this.mode & SCAN_ESCAPE) === 0) return false;
+    if (r === ch('$') && this.peek() === ch('$')) return true;
+    if (r !== ch('\\')) return false;
+    const next = this.peek();
+    return next === ch('/') || next === ch('\\');
+  }
+}
+
+// ---------------------------------------------------------------- parser
+
+class Parser {
+  private readonly s: Scanner;
+  /** Offset in the original text of the last `${` opened, for error positions. */
+  lastOpen = 0;
+  /** Length of the original text in bytes: escapes remove bytes, all before the scanner's position. */
+  private readonly originalLength: number;
+
+  constructor(text: Buffer) {
+    this.s = new Scanner(text);
+    this.originalLength = text.length;
+  }
+
+  parseAny(): Node {
+    // Iterative form of Go's right-recursive parseAny (long files would
+    // otherwise exhaust the stack); builds the same flat sequence.
+    const nodes: Node[] = [];
+    for (;;) {
+      this.s.accept = acceptRune;
+      this.s.mode = SCAN_IDENT | SCAN_LBRACK | SCAN_ESCAPE;
+      const tok = this.s.scan();
+      if (tok === Tok.Ident) {
+        nodes.push({ kind: 'text', value: this.s.bytes() });
+      } else if (tok === Tok.EOF) {
+        break;
+      } else if (tok === Tok.Lbrack) {
+        this.lastOpen = this.openOffset();
+        nodes.push(this.parseFunc());
+      } else {
+        throw new SubstitutionError(BAD_SUBSTITUTION);
+      }
+    }
+    if (nodes.length === 0) return EMPTY;
+    if (nodes.length === 1) return nodes[0] as Node;
+    return { kind: 'list', nodes };
+  }
+
+  /** Where the token just scanned starts in the original text (escapes removed characters before it). */
+  private openOffset(): number {
+    return this.s.start + (this.originalLength - this.s.buf.length);
+  }
+
+  private parseFunc(): Node {
+    const offset = this.openOffset();
+    if (this.s.peek() === ch('#')) return this.parseLenFunc(offset);
+    this.s.accept = acceptIdent;
+    this.s.mode = SCAN_IDENT;
+    if (this.s.scan() !== Tok.Ident) throw new SubstitutionError('unable to parse variable name');
+    const name = this.s.string();
+    const next = this.s.peek();
+    if (next === ch(':')) return this.parseDefaultOrSubstr(name, offset);
+    if (next === ch('=')) return this.parseDefaultFunc(name, offset);
+    if (next === ch(',') || next === ch('^')) return this.parseCasingFunc(name, offset);
+    if (next === ch('/')) return this.parseReplaceFunc(name, offset);
+    if (next === ch('#')) return this.parseRemoveFunc(name, offset, acceptHashFunc);
+    if (next === ch('%')) return this.parseRemoveFunc(name, offset, acceptPercentFunc);
+    this.s.accept = acceptIdent;
+    this.s.mode = SCAN_RBRACK;
+    if (this.s.scan() !== Tok.Rbrack) throw new SubstitutionError('missing closing brace');
+    return { kind: 'func', offset, param: name, name: '', args: [] };
+  }
+
+  private parseParam(accept: Accept, mode: number): Node {
+    this.s.accept = accept;
+    this.s.mode = mode | SCAN_LBRACK;
+    const tok = this.s.scan();
+    if (tok === Tok.Lbrack) return this.parseFunc();
+    if (tok === Tok.Ident || tok === Tok.Rbrack) return { kind: 'text', value: this.s.bytes() };
+    throw new SubstitutionError('unable to parse substitution within function');
+  }
+
+  private parseDefaultOrSubstr(name: string, offset: number): Node {
+    this.s.read();
+    const r = this.s.peek();
+    this.s.unread();
+    if (r === ch('=') || r === ch('-') || r === ch('?') || r === ch('+'))
+      return this.parseDefaultFunc(name, offset);
+    return this.parseSubstrFunc(name, offset);
+  }
+
+  private funcName(accept: Accept, message = BAD_SUBSTITUTION): string {
+    this.s.accept = accept;
+    this.s.mode = SCAN_IDENT;
+    if (this.s.scan() !== Tok.Ident) throw new SubstitutionError(message);
+    return this.s.string();
+  }
+
+  private parseSubstrFunc(param: string, offset: number): Node {
+    const node: FuncNode = { kind: 'func', offset, param, name: this.funcName(acceptOneColon), args: [] };
+    node.args.push(this.parseParam(rejectColonClose, SCAN_IDENT));
+    this.s.accept = acceptColon;
+    this.s.mode = SCAN_IDENT | SCAN_RBRACK;
+    const tok = this.s.scan();
+    if (tok === Tok.Rbrack) return node;
+    if (tok !== Tok.Ident) throw new SubstitutionError(BAD_SUBSTITUTION);
+    node.args.push(this.parseParam(acceptNotClosing, SCAN_IDENT));
+    this.consumeRbrack();
+    return node;
+  }
+
+  private parseRemoveFunc(param: string, offset: number, accept: Accept): Node {
+    const node: FuncNode = { kind: 'func', offset, param, name: this.funcName(accept), args: [] };
+    node.args.push(this.parseParam(acceptNotClosing, SCAN_IDENT));
+    this.consumeRbrack();
+    return node;
+  }
+
+  private parseReplaceFunc(param: string, offset: number): Node {
+    const node: FuncNode = { kind: 'func', offset, param, name: this.funcName(acceptReplaceFunc), args: [] };
+    node.args.push(this.parseParam(acceptNotSlash, SCAN_IDENT | SCAN_ESCAPE));
+    this.funcName(acceptSlash);
+    if (this.s.peek() === ch('}')) {
+      this.consumeRbrack();
+      return node;
+    }
+    node.args.push(this.parseParam(acceptNotClosing, SCAN_IDENT | SCAN_ESCAPE));
+    this.consumeRbrack();
+    return node;
+  }
+
+  private parseDefaultFunc(param: string, offset: number): Node {
+    const accept = this.s.peek() === ch('=') ? acceptOneEqual : acceptDefaultFunc;
+    const node: FuncNode = {
+      kind: 'func',
+      offset,
+      param,
+      name: this.funcName(accept, 'unable to parse default function'),
+      args: [],
+    };
+    while (this.s.peek() !== ch('}')) {
+      node.args.push(this.parseParam(acceptNotClosing, SCAN_IDENT));
+    }
+    this.consumeRbrack();
+    return node;
+  }
+
+  private parseCasingFunc(param: string, offset: number): Node {
+    const node: FuncNode = { kind: 'func', offset, param, name: this.funcName(acceptCasingFunc), args: [] };
+    this.consumeRbrack();
+    return node;
+  }
+
+  private parseLenFunc(offset: number): Node {
+    const name = this.funcName(acceptOneHash);
+    const param = this.funcName(acceptIdent);
+    this.consumeRbrack();
+    return { kind: 'func', offset, param, name, args: [] };
+  }
+
+  private consumeRbrack(): void {
+    this.s.mode = SCAN_RBRACK;
+    if (this.s.scan() !== Tok.Rbrack) throw new SubstitutionError(BAD_SUBSTITUTION);
+  }
+}
