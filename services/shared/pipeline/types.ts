@@ -256,6 +256,12 @@ export interface JobPlan {
   /** False when `trigger:` / `branches:` exclude the pipeline for this build. */
   run: boolean;
   skipReason?: SkipReason;
+  /**
+   * 1.x `trigger: status:`: whether the pipeline runs when the pipelines it
+   * depends on passed, and when one of them failed. Absent means success only.
+   */
+  onSuccess?: boolean;
+  onFailure?: boolean;
   platform: { os: string; arch: string };
   /** Absolute path of the working directory in every container (base + path). */
   workspace: { base: string; path: string; dir: string };
