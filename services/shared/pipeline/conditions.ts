@@ -5,11 +5,12 @@
  *
  * - a value matches a constraint when it matches no exclude pattern and either
  *   matches an include pattern or the include list is empty;
- * - patterns are globs (see ./glob.ts);
+ * - patterns are globs (see ./glob.ts): doublestar rules for 1.x files, Go's
+ *   filepath.Match for 0.8 files (MatchContext.glob says which);
  * - every field present must match (logical AND across fields);
  * - `status` is not a filter but decides when a step runs (see statusRuns).
  */
-import { globMatch } from './glob.js';
+import { type GlobDialect, globDialect, globMatch } from './glob.js';
 import { buildBranch } from './metadata.js';
 import type { BuildContext, Conditions, Constraint } from './types.js';
 
@@ -27,14 +28,20 @@ export interface MatchContext {
   cron: string;
   action: string;
   matrix?: Record<string, string>;
+  /** Glob rules: 'doublestar' (Drone 1.x, the default) or 'filepath' (Drone 0.8). */
+  glob?: GlobDialect;
 }
 
 /** Empty/absent constraint matches everything; exclude wins; glob patterns. */
-export function matchConstraint(c: Constraint | undefined, value: string): boolean {
+export function matchConstraint(
+  c: Constraint | undefined,
+  value: string,
+  dialect: GlobDialect = 'doublestar',
+): boolean {
   if (c === undefined) return true;
-  if (c.exclude.some((pattern) => globMatch(pattern, value))) return false;
+  if (c.exclude.some((pattern) => globMatch(pattern, value, dialect))) return false;
   if (c.include.length === 0) return true;
-  return c.include.some((pattern) => globMatch(pattern, value));
+  return c.include.some((pattern) => globMatch(pattern, value, dialect));
 }
 
 /** Whether a constraint says anything at all. */
@@ -61,8 +68,8 @@ export function evaluateConditions(c: Conditions, ctx: MatchContext): { match: b
   for (const field of FIELDS) {
     const constraint = c[field];
     const value = ctx[field];
-    if (!matchConstraint(constraint, value)) {
-      return { match: false, reason: mismatchReason(field, value, constraint as Constraint) };
+    if (!matchConstraint(constraint, value, ctx.glob)) {
+      return { match: false, reason: mismatchReason(field, value, constraint as Constraint, ctx.glob) };
     }
   }
   if (c.matrix !== undefined && !matchMatrix({ include: c.matrix, exclude: {} }, ctx.matrix ?? {})) {
@@ -71,9 +78,9 @@ export function evaluateConditions(c: Conditions, ctx: MatchContext): { match: b
   return { match: true };
 }
 
-function mismatchReason(field: string, value: string, c: Constraint): string {
+function mismatchReason(field: string, value: string, c: Constraint, dialect?: GlobDialect): string {
   const shown = value === '' ? `${field} (empty)` : `${field} '${value}'`;
-  const excluded = c.exclude.find((pattern) => globMatch(pattern, value));
+  const excluded = c.exclude.find((pattern) => globMatch(pattern, value, dialect));
   if (excluded !== undefined) return `${shown} is excluded by ${listText(c.exclude)}`;
   return `${shown} does not match ${listText(c.include)}`;
 }
@@ -114,6 +121,7 @@ export function matchContextFor(
   ctx: BuildContext,
   platform: { os: string; arch: string },
   matrix?: Record<string, string>,
+  format: '0.8' | '1.x' = '1.x',
 ): MatchContext {
   const out: MatchContext = {
     branch: conditionBranch(ctx),
@@ -127,6 +135,7 @@ export function matchContextFor(
     target: ctx.build.deployTo ?? '',
     cron: ctx.build.cron ?? '',
     action: ctx.build.action ?? '',
+    glob: globDialect(format),
   };
   if (matrix !== undefined) out.matrix = matrix;
   return out;

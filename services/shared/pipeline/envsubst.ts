@@ -84,7 +84,10 @@ function evaluate(node: Node, lookup: Lookup, out: Buffer[]): Buffer[] {
       return out;
     case 'func': {
       const args = node.args.map((n) => Buffer.concat(evaluate(n, lookup, [])).toString('utf8'));
-      const value = lookup(node.param) ?? '';
+      // A lookup over a plain object can hand back inherited members
+      // ('constructor'); anything but a string counts as unset.
+      const found: unknown = lookup(node.param);
+      const value = typeof found === 'string' ? found : '';
       try {
         out.push(Buffer.from(applyFunc(node.name, value, args), 'utf8'));
       } catch (err) {
