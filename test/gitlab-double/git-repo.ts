@@ -118,7 +118,9 @@ export async function commitFiles(
     from?: string;
   },
 ): Promise<CommitInfo> {
-  const parent = await resolveCommit(dir, opts.from ?? `refs/heads/${opts.branch}`);
+  const current = await resolveCommit(dir, `refs/heads/${opts.branch}`);
+  const parent = opts.from === undefined ? current : await resolveCommit(dir, opts.from);
+  if (opts.from !== undefined && !parent) throw new Error(`'${opts.from}' names no commit`);
   const tmp = await mkdtemp(join(tmpdir(), 'hangar-gl-index-'));
   const env = { GIT_INDEX_FILE: join(tmp, 'index') };
   try {
@@ -142,7 +144,7 @@ export async function commitFiles(
     };
     const args = ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'];
     const sha = (await git(dir, args, { input: opts.message, env: who })).stdout.toString().trim();
-    await git(dir, ['update-ref', `refs/heads/${opts.branch}`, sha, parent ?? ZERO_SHA]);
+    await git(dir, ['update-ref', `refs/heads/${opts.branch}`, sha, current ?? ZERO_SHA]);
     return commitInfo(dir, sha);
   } finally {
     await rm(tmp, { recursive: true, force: true });
