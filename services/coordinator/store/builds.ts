@@ -1,0 +1,249 @@
+import type { BuildEvent } from '../../shared/pipeline/types.js';
+import type { StoreContext } from './context.js';
+import type { SqlValue } from './db.js';
+import { NotFoundError } from './errors.js';
+import { toJob } from './job-row.js';
+import { insertJob } from './jobs.js';
+import { bool, inList, json, num, optNumber, str } from './rows.js';
+import {
+  BUILD_STATUSES,
+  type Build,
+  type BuildInput,
+  type BuildStatus,
+  type BuildWithJobs,
+  isFinished,
+  type Job,
+  type JobInput,
+} from './types.js';
+
+export interface BuildFilter {
+  repoId?: number;
+  branch?: string;
+  mergeRequestIid?: number;
+  statuses?: readonly BuildStatus[];
+  /** Only builds numbered below this (paging through one repository). */
+  before?: number;
+  /** Default 25, at most 1000. */
+  limit?: number;
+}
+
+export interface CancelResult {
+  build: Build;
+  /** False when the build had ended already; nothing changed. */
+  cancelled: boolean;
+  /** Jobs that had not started: now `killed`. */
+  stopped: Job[];
+  /** Jobs a runner holds: marked for cancel, to be signalled to their runners. */
+  running: Job[];
+}
+
+export interface BuildStore {
+  /**
+   * Creates a build with its jobs and their steps in one transaction. Its
+   * number is the repository's next, taken from a counter in the same
+   * transaction: sequential under concurrency and never handed out twice.
+   */
+  create(repoId: number, input: BuildInput, jobs?: readonly JobInput[]): Promise<BuildWithJobs>;
+  get(id: number): Promise<Build | undefined>;
+  byNumber(repoId: number, number: number): Promise<Build | undefined>;
+  /** Newest first. */
+  list(filter?: BuildFilter): Promise<Build[]>;
+  /**
+   * Moves an unfinished build to `status`, stamping started/finished times.
+   * Undefined when the build had ended already (an ended build never changes).
+   */
+  setStatus(id: number, status: BuildStatus, error?: string): Promise<Build | undefined>;
+  cancel(id: number): Promise<CancelResult>;
+  /** Builds of a repository in `running` state (for its concurrency limit). */
+  countRunning(repoId: number): Promise<number>;
+}
+
+const FINISHED_SQL = "('success', 'failure', 'killed', 'error', 'skipped')";
+
+export function toBuild(r: Record<string, unknown>): Build {
+  return {
+    id: num(r.id),
+    repoId: num(r.repo_id),
+    number: num(r.number),
+    parentId: optNumber(r.parent_id),
+    event: str(r.event) as BuildEvent,
+    status: str(r.status) as BuildStatus,
+    error: str(r.error),
+    ref: str(r.ref),
+    branch: str(r.branch),
+    sha: str(r.sha),
+    beforeSha: str(r.before_sha),
+    message: str(r.message),
+    title: str(r.title),
+    author: str(r.author),
+    authorEmail: str(r.author_email),
+    authorAvatar: str(r.author_avatar),
+    sender: str(r.sender),
+    sourceBranch: str(r.source_branch),
+    targetBranch: str(r.target_branch),
+    mergeRequestIid: optNumber(r.mr_iid),
+    fork: bool(r.fork),
+    link: str(r.link),
+    deployTo: str(r.deploy_to),
+    params: json(r.params, {}),
+    createdAt: num(r.created_at),
+    startedAt: optNumber(r.started_at),
+    finishedAt: optNumber(r.finished_at),
+  };
+}
+
+function checkStatus(status: string): void {
+  if (!(BUILD_STATUSES as readonly string[]).includes(status))
+    throw new RangeError(`unknown build status ${status}`);
+}
+
+export function buildStore({ db, now }: StoreContext): BuildStore {
+  return {
+    async create(repoId, input, jobs = []) {
+      const status = input.status ?? 'pending';
+      checkStatus(status);
+      return db.tx(async (q) => {
+        const t = now();
+        const counter = await q.get<{ build_counter: number }>(
+          'UPDATE repos SET build_counter = build_counter + 1 WHERE id = ? RETURNING build_counter',
+          [repoId],
+        );
+        if (counter === undefined) throw new NotFoundError(`repository ${repoId} is not registered`);
+        const row = await q.get<Record<string, unknown>>(
+          `INSERT INTO builds (repo_id, number, parent_id, event, status, error, ref, branch, sha, before_sha, message,
+             title, author, author_email, author_avatar, sender, source_branch, target_branch, mr_iid, fork, link,
+             deploy_to, params, created_at, finished_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+          [
+            repoId,
+            Number(counter.build_counter),
+            input.parentId ?? null,
+            input.event,
+            status,
+            input.error ?? '',
+            input.ref,
+            input.branch ?? '',
+            input.sha,
+            input.beforeSha ?? '',
+            input.message ?? '',
+            input.title ?? '',
+            input.author ?? '',
+            input.authorEmail ?? '',
+            input.authorAvatar ?? '',
+            input.sender ?? '',
+            input.sourceBranch ?? '',
+            input.targetBranch ?? '',
+            input.mergeRequestIid ?? null,
+            input.fork ?? false,
+            input.link ?? '',
+            input.deployTo ?? '',
+            JSON.stringify(input.params ?? {}),
+            t,
+            isFinished(status) ? t : null,
+          ],
+        );
+        const build = toBuild(row as Record<string, unknown>);
+        const out: BuildWithJobs = { build, jobs: [], steps: [] };
+        for (const [i, job] of jobs.entries()) {
+          const inserted = await insertJob(q, build.id, i + 1, job, t);
+          out.jobs.push(inserted.job);
+          out.steps.push(...inserted.steps);
+        }
+        return out;
+      });
+    },
+
+    async get(id) {
+      const row = await db.get<Record<string, unknown>>('SELECT * FROM builds WHERE id = ?', [id]);
+      return row === undefined ? undefined : toBuild(row);
+    },
+
+    async byNumber(repoId, number) {
+      const row = await db.get<Record<string, unknown>>(
+        'SELECT * FROM builds WHERE repo_id = ? AND number = ?',
+        [repoId, number],
+      );
+      return row === undefined ? undefined : toBuild(row);
+    },
+
+    async list(filter = {}) {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      const add = (clause: string, ...values: SqlValue[]) => {
+        where.push(clause);
+        params.push(...values);
+      };
+      if (filter.repoId !== undefined) add('repo_id = ?', filter.repoId);
+      if (filter.branch !== undefined) add('branch = ?', filter.branch);
+      if (filter.mergeRequestIid !== undefined) add('mr_iid = ?', filter.mergeRequestIid);
+      if (filter.statuses !== undefined) {
+        if (filter.statuses.length === 0) return [];
+        add(`status IN ${inList(filter.statuses.length)}`, ...filter.statuses);
+      }
+      if (filter.before !== undefined) add('number < ?', filter.before);
+      const limit = Math.min(Math.max(1, filter.limit ?? 25), 1000);
+      const rows = await db.all<Record<string, unknown>>(
+        `SELECT * FROM builds ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+        [...params, limit],
+      );
+      return rows.map(toBuild);
+    },
+
+    async setStatus(id, status, error) {
+      checkStatus(status);
+      const t = now();
+      const row = await db.get<Record<string, unknown>>(
+        `UPDATE builds SET status = ?, error = COALESCE(?, error), started_at = COALESCE(started_at, ?),
+           finished_at = COALESCE(?, finished_at)
+         WHERE id = ? AND status NOT IN ${FINISHED_SQL} RETURNING *`,
+        [status, error ?? null, status === 'running' ? t : null, isFinished(status) ? t : null, id],
+      );
+      return row === undefined ? undefined : toBuild(row);
+    },
+
+    async cancel(id) {
+      return db.tx(async (q) => {
+        const t = now();
+        const row = await q.get<Record<string, unknown>>(
+          `UPDATE builds SET status = 'killed', finished_at = ? WHERE id = ? AND status NOT IN ${FINISHED_SQL}
+           RETURNING *`,
+          [t, id],
+        );
+        if (row === undefined) {
+          const current = await q.get<Record<string, unknown>>('SELECT * FROM builds WHERE id = ?', [id]);
+          if (current === undefined) throw new NotFoundError(`build ${id} does not exist`);
+          return { build: toBuild(current), cancelled: false, stopped: [], running: [] };
+        }
+        const stopped = await q.all<Record<string, unknown>>(
+          `UPDATE jobs SET status = 'killed', finished_at = ?
+           WHERE build_id = ? AND status IN ('pending', 'queued', 'blocked') RETURNING *`,
+          [t, id],
+        );
+        await q.run(
+          `UPDATE steps SET status = 'skipped' WHERE status = 'pending'
+             AND job_id IN (SELECT id FROM jobs WHERE build_id = ? AND status = 'killed')`,
+          [id],
+        );
+        const running = await q.all<Record<string, unknown>>(
+          `UPDATE jobs SET cancel_requested = TRUE WHERE build_id = ? AND status = 'running' RETURNING *`,
+          [id],
+        );
+        const byNumber = (a: Job, b: Job) => a.number - b.number;
+        return {
+          build: toBuild(row),
+          cancelled: true,
+          stopped: stopped.map(toJob).sort(byNumber),
+          running: running.map(toJob).sort(byNumber),
+        };
+      });
+    },
+
+    async countRunning(repoId) {
+      const row = await db.get<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM builds WHERE repo_id = ? AND status = 'running'",
+        [repoId],
+      );
+      return Number(row?.n ?? 0);
+    },
+  };
+}

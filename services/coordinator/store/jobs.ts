@@ -1,0 +1,127 @@
+import type { StoreContext } from './context.js';
+import type { Queryable } from './db.js';
+import { type JobLeaseStore, jobLeaseStore } from './job-leases.js';
+import { toJob } from './job-row.js';
+import { inList } from './rows.js';
+import { insertSteps, planStepNames } from './steps.js';
+import { isFinished, JOB_STATUSES, type Job, type JobInput, type JobStatus, type Step } from './types.js';
+
+export interface JobStore extends JobLeaseStore {
+  get(id: number): Promise<Job | undefined>;
+  /** In stage order. */
+  listByBuild(buildId: number): Promise<Job[]>;
+  /** Jobs in these states, oldest first (for the scheduler's queue). */
+  listByStatus(statuses: readonly JobStatus[], limit?: number): Promise<Job[]>;
+  /** `pending` → `queued` once published to the work queue. Returns how many changed. */
+  markQueued(ids: readonly number[]): Promise<number>;
+  /**
+   * Ends a job that no runner holds (dependency failed, blocked job declined,
+   * cancelled before it started). Returns undefined when the job had ended already.
+   */
+  finish(id: number, status: JobStatus, error?: string): Promise<Job | undefined>;
+  /** Jobs of a repository that runners hold now (for its concurrency limit). */
+  countRunning(repoId: number): Promise<number>;
+}
+
+/** Inserts a build's job as stage `number`, with a step row per step of its plan. */
+export async function insertJob(
+  q: Queryable,
+  buildId: number,
+  number: number,
+  input: JobInput,
+  at: number,
+): Promise<{ job: Job; steps: Step[] }> {
+  const status: JobStatus = input.status ?? (input.plan.run ? 'pending' : 'skipped');
+  if (!(JOB_STATUSES as readonly string[]).includes(status))
+    throw new RangeError(`unknown job status ${status}`);
+  const finished = isFinished(status) ? at : null;
+  const row = await q.get<Record<string, unknown>>(
+    `INSERT INTO jobs (build_id, number, name, axis, status, plan, depends_on, labels, error, created_at, finished_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    [
+      buildId,
+      number,
+      input.name ?? input.plan.pipeline,
+      JSON.stringify(input.plan.axis ?? {}),
+      status,
+      JSON.stringify(input.plan),
+      JSON.stringify(input.plan.dependsOn),
+      JSON.stringify(input.plan.labels),
+      input.error ?? (status === 'skipped' ? (input.plan.skipReason ?? '') : ''),
+      at,
+      finished,
+    ],
+  );
+  const job = toJob(row as Record<string, unknown>);
+  const steps = await insertSteps(
+    q,
+    job.id,
+    planStepNames(input.plan),
+    status === 'skipped' ? 'skipped' : 'pending',
+  );
+  return { job, steps };
+}
+
+export function jobStore(ctx: StoreContext): JobStore {
+  const { db, now } = ctx;
+  return {
+    ...jobLeaseStore(ctx),
+
+    async get(id) {
+      const row = await db.get<Record<string, unknown>>('SELECT * FROM jobs WHERE id = ?', [id]);
+      return row === undefined ? undefined : toJob(row);
+    },
+
+    async listByBuild(buildId) {
+      const rows = await db.all<Record<string, unknown>>(
+        'SELECT * FROM jobs WHERE build_id = ? ORDER BY number',
+        [buildId],
+      );
+      return rows.map(toJob);
+    },
+
+    async listByStatus(statuses, limit = 1000) {
+      if (statuses.length === 0) return [];
+      const rows = await db.all<Record<string, unknown>>(
+        `SELECT * FROM jobs WHERE status IN ${inList(statuses.length)} ORDER BY id LIMIT ?`,
+        [...statuses, limit],
+      );
+      return rows.map(toJob);
+    },
+
+    async markQueued(ids) {
+      if (ids.length === 0) return 0;
+      return db.run(
+        `UPDATE jobs SET status = 'queued' WHERE status = 'pending' AND id IN ${inList(ids.length)}`,
+        [...ids],
+      );
+    },
+
+    async finish(id, status, error = '') {
+      if (!isFinished(status)) throw new RangeError(`finish needs an end state, not ${status}`);
+      return db.tx(async (q) => {
+        const row = await q.get<Record<string, unknown>>(
+          `UPDATE jobs SET status = ?, error = ?, finished_at = ?, lease_token = NULL, lease_expires_at = NULL
+           WHERE id = ? AND status NOT IN ('success', 'failure', 'killed', 'error', 'skipped') RETURNING *`,
+          [status, error, now(), id],
+        );
+        if (row === undefined) return undefined;
+        await q.run(
+          `UPDATE steps SET status = ?, finished_at = CASE WHEN status = 'running' THEN CAST(? AS BIGINT) ELSE finished_at END
+           WHERE job_id = ? AND status IN ('pending', 'running')`,
+          [status === 'killed' || status === 'error' ? status : 'skipped', now(), id],
+        );
+        return toJob(row);
+      });
+    },
+
+    async countRunning(repoId) {
+      const row = await db.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM jobs j JOIN builds b ON b.id = j.build_id
+         WHERE b.repo_id = ? AND j.status = 'running'`,
+        [repoId],
+      );
+      return Number(row?.n ?? 0);
+    },
+  };
+}
