@@ -150,6 +150,25 @@ describe('commit statuses', () => {
     expect(s.description?.endsWith('…')).toBe(true);
   });
 
+  it("carries GitLab's validation message for a link GitLab will not store", async () => {
+    const sha = await newCommit('bad-link');
+    const err = await refusal(
+      api.createCommitStatus(project.id, { sha, state: 'pending', targetUrl: 'ftp://ci/1' }),
+    );
+    expect(err.status).toBe(400);
+    expect(err.gitlabMessage).toBe('target_url is blocked: Only allowed schemes are http, https');
+    // The double enforces the 255-character limit the adapter protects against.
+    const raw = await fetch(`${gitlab.url}/api/v4/projects/${project.id}/statuses/${sha}`, {
+      method: 'POST',
+      headers: { 'private-token': gitlab.issueToken(bot), 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'pending', description: 'd'.repeat(256) }),
+    });
+    expect(raw.status).toBe(400);
+    expect(await raw.json()).toEqual({
+      message: { description: ['is too long (maximum is 255 characters)'] },
+    });
+  });
+
   it('without a ref, attaches to a branch containing the commit; a commit on no branch is refused', async () => {
     const sha = await newCommit('no-ref');
     expect((await api.createCommitStatus(project.id, { sha, state: 'pending', name: 'n' })).ref).toBe('main');

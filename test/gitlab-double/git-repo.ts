@@ -127,7 +127,8 @@ export async function commitFiles(
     await git(dir, parent ? ['read-tree', parent] : ['read-tree', '--empty'], { env });
     for (const [path, content] of Object.entries(opts.files)) {
       if (content === null) {
-        await git(dir, ['update-index', '--force-remove', '--', path], { env });
+        // Mode 0 removes the entry; --force-remove would want a working tree.
+        await git(dir, ['update-index', '--index-info'], { env, input: `0 ${ZERO_SHA}\t${path}\n` });
         continue;
       }
       const blob = (await git(dir, ['hash-object', '-w', '--stdin'], { input: content })).stdout
