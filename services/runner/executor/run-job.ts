@@ -87,10 +87,13 @@ async function execute(ctx: JobContext): Promise<JobResult> {
 
   let setupError: string | undefined;
   try {
-    await createResources(ctx);
-    if (clone && clone.state.status === 'pending') await runStep(ctx, clone);
+    if (ctx.killedBecause === undefined) await createResources(ctx);
+    if (clone && clone.state.status === 'pending' && ctx.killedBecause === undefined)
+      await runStep(ctx, clone);
     await Promise.all(
-      services.filter((u) => u.state.status === 'pending').map((u) => startBackground(ctx, u)),
+      services
+        .filter((u) => u.state.status === 'pending' && ctx.killedBecause === undefined)
+        .map((u) => startBackground(ctx, u)),
     );
     await runSteps(ctx, steps);
   } catch (err) {

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { expectNothingLeft, plan, run, step } from './helpers.js';
+
+const SECRET = 'tok-8c1f2b9e-secret';
+
+describe('executor on Docker: secrets', () => {
+  it('injects secrets as variables and masks their values in every line', async () => {
+    const o = await run(
+      plan([
+        step('deploy', {
+          secrets: [{ source: 'deploy_token', target: 'TOKEN' }],
+          commands: ['echo "token is $TOKEN"', 'echo "$TOKEN" >&2', 'echo "${#TOKEN} chars"'],
+        }),
+      ]),
+      { secrets: { deploy_token: SECRET } },
+    );
+    expect(o.result.status).toBe('success');
+    const all = o.lines.map((l) => l.line).join('\n');
+    expect(all).not.toContain(SECRET);
+    expect(o.text('deploy')).toContain('token is ********');
+    expect(o.lines.find((l) => l.stream === 'stderr')?.line).toBe('********');
+    expect(o.text('deploy')).toContain(`${SECRET.length} chars`);
+    await expectNothingLeft(o.jobId);
+  });
+
+  it('masks a secret that Docker splits between two log frames', async () => {
+    // Docker cuts lines longer than 16 KiB into partial messages (separate
+    // frames on the log stream). With a 6-byte prefix and the secret repeated
+    // every 20 bytes, the cut at byte 16384 falls inside an occurrence.
+    const o = await run(
+      plan([
+        step('leak', {
+          commands: [
+            `printf 'start '; i=0; while [ $i -lt 1000 ]; do printf '%s-' "$TOKEN"; i=$((i+1)); done; printf ' end\\n'`,
+          ],
+          secrets: [{ source: 't', target: 'TOKEN' }],
+        }),
+      ]),
+      { secrets: { t: SECRET } },
+    );
+    expect(SECRET.length + 1).toBe(20);
+    const lines = o.text('leak');
+    expect(lines.join('\n')).not.toContain(SECRET.slice(0, 10));
+    expect(lines.join('\n')).not.toContain(SECRET.slice(-10));
+    expect(lines[1]).toBe(`start ${'********-'.repeat(1000)} end`);
+    await expectNothingLeft(o.jobId);
+  });
+
+  it('masks each line of a multi-line secret', async () => {
+    const key = '-----BEGIN KEY-----\nQUJDREVGR0hJSktMTU5PUA==\n-----END KEY-----';
+    const o = await run(
+      plan([step('key', { secrets: [{ source: 'key', target: 'KEY' }], commands: ['echo "$KEY"'] })]),
+      { secrets: { key } },
+    );
+    expect(o.text('key').slice(1)).toEqual(['********', '********', '********']);
+  });
+});
