@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createGitLabApi,
   type GitLabApi,
   GitLabAuthError,
+  GitLabResponseError,
   GitLabTlsError,
   GitLabUnavailableError,
 } from '../../services/gitlab-bot/gitlab/index.js';
@@ -133,6 +135,29 @@ describe('GitLab refusing the token', () => {
     expect(((await bearer.json()) as { username: string }).username).toBe('hangar-bot');
     const header = await fetch(`${gitlab.url}/api/v4/user`, { headers: { 'private-token': token } });
     expect(header.status).toBe(200);
+  });
+});
+
+describe('not GitLab at all', () => {
+  it('says the URL is wrong when a web page answers instead of the API', async () => {
+    const site = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome</body></html>');
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
+    const addr = site.address();
+    const wrong = createGitLabApi({
+      url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
+      token: 't',
+    });
+    try {
+      const err = await wrong.project(1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GitLabResponseError);
+      expect((err as Error).message).toContain('DRONE_GITLAB_URL');
+      expect((err as GitLabResponseError).retryable).toBe(false);
+    } finally {
+      wrong.close();
+      await new Promise<void>((r) => site.close(() => r()));
+    }
   });
 });
 

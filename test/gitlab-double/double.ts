@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type Fault, type FaultSpec, Faults } from './faults.js';
 import {
   type CommitInfo,
@@ -29,8 +27,7 @@ import {
   type User,
   type Visibility,
 } from './state.js';
-
-const execFileAsync = promisify(execFile);
+import { selfSignedCertificate } from './tls-cert.js';
 
 /** GitLab's project roles. */
 export const Role = { guest: 10, reporter: 20, developer: 30, maintainer: 40, owner: 50 } as const;
@@ -299,28 +296,4 @@ export class GitLabDouble {
       ? { name: user.name, email: user.email }
       : { name: 'GitLab Double', email: 'double@example.test' };
   }
-}
-
-async function selfSignedCertificate(dir: string, host: string): Promise<{ key: string; cert: string }> {
-  const key = join(dir, 'tls.key');
-  const cert = join(dir, 'tls.crt');
-  const san = /^[\d.]+$/.test(host) ? `IP:${host}` : `DNS:${host}`;
-  await execFileAsync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    `/CN=${host}`,
-    '-addext',
-    `subjectAltName=${san}`,
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
-  return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
 }

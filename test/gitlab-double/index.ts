@@ -11,14 +11,9 @@
 export { GitLabDouble, Role } from './double.js';
 export type { Fault, FaultSpec } from './faults.js';
 export { type CommitInfo, ZERO_SHA } from './git-repo.js';
-export {
-  fixture,
-  type MergeRequestAction,
-  mergeRequestPayload,
-  notePayload,
-  pushPayload,
-  tagPushPayload,
-} from './payloads.js';
+export { type MergeRequestAction, mergeRequestPayload, notePayload } from './merge-request-payloads.js';
+export { fixture } from './payload-parts.js';
+export { pushPayload, tagPushPayload } from './push-payloads.js';
 export type { RecordedRequest } from './server.js';
 export type { CommitStatus, MergeRequest, Note, Project, Scope, User } from './state.js';
 export {

@@ -1,164 +1,17 @@
-import { readFileSync } from 'node:fs';
 import type { GitLabDouble } from './double.js';
-import { type CommitInfo, commitInfo, commitsBetween, resolveCommit, ZERO_SHA } from './git-repo.js';
+import { commitInfo, resolveCommit } from './git-repo.js';
+import {
+  fixture,
+  type Json,
+  like,
+  projectValues,
+  repositoryValues,
+  userValues,
+  utc,
+  zulu,
+} from './payload-parts.js';
 import { headSha } from './routes/merge-requests.js';
-import type { MergeRequest, Note, Project, User } from './state.js';
-
-/**
- * Webhook payloads built from GitLab's own examples (fixtures/), with the
- * double's project, commits, users and merge requests filled in. Each object
- * keeps exactly the keys (and key order) of the example it comes from.
- */
-
-type Json = Record<string, unknown>;
-
-const FIXTURES = new URL('./fixtures/', import.meta.url);
-
-export function fixture(name: 'push' | 'tag_push' | 'merge_request' | 'note_merge_request'): Json {
-  return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8')) as Json;
-}
-
-/** The keys of `template`, in its order, with values from `values`; a key `values` lacks is a bug here. */
-function like(template: unknown, values: Json): Json {
-  const out: Json = {};
-  for (const key of Object.keys(template as Json)) {
-    if (!(key in values)) throw new Error(`payload builder has no value for '${key}'`);
-    out[key] = values[key];
-  }
-  return out;
-}
-
-const VISIBILITY_LEVEL = { private: 0, internal: 10, public: 20 } as const;
-
-function projectValues(d: GitLabDouble, p: Project): Json {
-  const s = d.state;
-  return {
-    id: p.id,
-    name: p.name,
-    description: '',
-    web_url: s.webUrl(p),
-    avatar_url: null,
-    git_ssh_url: s.sshUrl(p),
-    git_http_url: s.gitUrl(p),
-    namespace: p.namespace.split('/').pop() ?? p.namespace,
-    visibility_level: VISIBILITY_LEVEL[p.visibility],
-    path_with_namespace: p.pathWithNamespace,
-    default_branch: p.defaultBranch,
-    ci_config_path: '',
-    homepage: s.webUrl(p),
-    url: s.sshUrl(p),
-    ssh_url: s.sshUrl(p),
-    http_url: s.gitUrl(p),
-  };
-}
-
-function repositoryValues(d: GitLabDouble, p: Project): Json {
-  return {
-    name: p.name,
-    url: d.state.sshUrl(p),
-    description: '',
-    homepage: d.state.webUrl(p),
-    git_http_url: d.state.gitUrl(p),
-    git_ssh_url: d.state.sshUrl(p),
-    visibility_level: VISIBILITY_LEVEL[p.visibility],
-  };
-}
-
-function userValues(d: GitLabDouble, u: User): Json {
-  return {
-    id: u.id,
-    name: u.name,
-    username: u.username,
-    avatar_url: `${d.url}/uploads/-/system/user/avatar/${u.id}/avatar.png`,
-    email: u.email,
-  };
-}
-
-function commitValues(d: GitLabDouble, p: Project, c: CommitInfo): Json {
-  return {
-    id: c.sha,
-    message: c.message,
-    title: c.title,
-    timestamp: c.timestamp,
-    url: `${d.state.webUrl(p)}/-/commit/${c.sha}`,
-    author: { name: c.author.name, email: c.author.email },
-    added: c.added,
-    modified: c.modified,
-    removed: c.removed,
-  };
-}
-
-/** "2015-05-17 18:21:36 UTC", the time format of note payloads. */
-function utc(iso: string): string {
-  return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** "2013-12-03T17:23:34Z", the time format of merge request payloads. */
-function zulu(iso: string): string {
-  return `${iso.slice(0, 19)}Z`;
-}
-
-/** A Push Hook for `ref` moving from `before` to `after` (ZERO_SHA for a new or deleted branch). */
-export async function pushPayload(
-  d: GitLabDouble,
-  p: Project,
-  opts: { ref: string; before: string; after: string; user: User },
-): Promise<Json> {
-  const t = fixture('push');
-  const ref = opts.ref.startsWith('refs/') ? opts.ref : `refs/heads/${opts.ref}`;
-  const deleted = opts.after === ZERO_SHA;
-  const shas = deleted ? [] : await commitsBetween(p.repoDir, opts.before, opts.after);
-  // GitLab sends at most the 20 newest commits and counts them all.
-  const commits = await Promise.all(
-    shas.slice(-20).map(async (sha) => commitValues(d, p, await commitInfo(p.repoDir, sha))),
-  );
-  const commitTemplate = (t.commits as unknown[])[0];
-  return like(t, {
-    object_kind: 'push',
-    event_name: 'push',
-    before: opts.before,
-    after: opts.after,
-    ref,
-    ref_protected: ref === `refs/heads/${p.defaultBranch}`,
-    checkout_sha: deleted ? null : opts.after,
-    user_id: opts.user.id,
-    user_name: opts.user.name,
-    user_username: opts.user.username,
-    user_email: opts.user.email,
-    user_avatar: userValues(d, opts.user).avatar_url,
-    project_id: p.id,
-    project: like(t.project, projectValues(d, p)),
-    repository: like(t.repository, repositoryValues(d, p)),
-    commits: commits.map((c) => like(commitTemplate, c)),
-    total_commits_count: shas.length,
-  });
-}
-
-/** A Tag Push Hook: a new tag when `before` is ZERO_SHA, a deleted one when `after` is. */
-export async function tagPushPayload(
-  d: GitLabDouble,
-  p: Project,
-  opts: { tag: string; before?: string; after: string; user: User },
-): Promise<Json> {
-  const t = fixture('tag_push');
-  return like(t, {
-    object_kind: 'tag_push',
-    event_name: 'tag_push',
-    before: opts.before ?? ZERO_SHA,
-    after: opts.after,
-    ref: `refs/tags/${opts.tag}`,
-    ref_protected: false,
-    checkout_sha: opts.after === ZERO_SHA ? null : opts.after,
-    user_id: opts.user.id,
-    user_name: opts.user.name,
-    user_avatar: userValues(d, opts.user).avatar_url,
-    project_id: p.id,
-    project: like(t.project, projectValues(d, p)),
-    repository: like(t.repository, repositoryValues(d, p)),
-    commits: [],
-    total_commits_count: 0,
-  });
-}
+import type { MergeRequest, Note, User } from './state.js';
 
 export type MergeRequestAction = 'open' | 'reopen' | 'update' | 'close' | 'merge' | 'approved' | 'unapproved';
 
