@@ -94,6 +94,16 @@ describe('GitLab unavailable', () => {
     expect((await api.currentUser()).id).toBe(bot.id);
   });
 
+  it('gives up on a GitLab that does not answer, after the configured time', async () => {
+    const impatient = createGitLabApi({ url: gitlab.url, token: gitlab.issueToken(bot), timeoutMs: 300 });
+    gitlab.injectFault({ route: 'merge_requests.show', status: 'hang', times: 1 });
+    const started = Date.now();
+    const err = await failure(impatient.mergeRequest(project.id, 1));
+    impatient.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(err.message).toContain('timed out');
+  });
+
   it('maps a refused connection to retryable', async () => {
     const nowhere = createGitLabApi({ url: `http://127.0.0.1:${await freePort()}`, token: 'x' });
     const err = await failure(nowhere.currentUser());

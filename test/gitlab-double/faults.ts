@@ -10,8 +10,11 @@ export interface FaultSpec {
   method?: string;
   /** Only request paths matching this. */
   path?: RegExp;
-  /** The HTTP status to answer, or 'reset' to destroy the connection without an answer. */
-  status: 500 | 502 | 503 | 504 | 409 | 429 | 'reset';
+  /**
+   * The HTTP status to answer; 'reset' destroys the connection without an
+   * answer; 'hang' never answers (until the client gives up or the double closes).
+   */
+  status: 500 | 502 | 503 | 504 | 409 | 429 | 'reset' | 'hang';
   /** Answer this many matching requests, then stop. */
   times?: number;
   /** Answer every matching request for this long (from now), then stop. */
@@ -29,7 +32,7 @@ export interface Fault {
 }
 
 export interface FaultReply {
-  status: number | 'reset';
+  status: number | 'reset' | 'hang';
   headers: Record<string, string>;
   body: string;
 }
@@ -82,7 +85,8 @@ function reply(spec: FaultSpec, route: string | undefined): FaultReply {
   });
   switch (spec.status) {
     case 'reset':
-      return { status: 'reset', headers: {}, body: '' };
+    case 'hang':
+      return { status: spec.status, headers: {}, body: '' };
     case 429:
       // GitLab's Rack::Attack throttle answer.
       return {

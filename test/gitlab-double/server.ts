@@ -18,7 +18,7 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** The parsed JSON or form body; the raw text otherwise; undefined when empty. */
   body: unknown;
-  status: number | 'reset';
+  status: number | 'reset' | 'hang';
   /** The authenticated user, if any. */
   userId: number | undefined;
   at: number;
@@ -74,6 +74,7 @@ export function createDoubleServer(
       if (fault) {
         rec.status = fault.status;
         if (fault.status === 'reset') return void req.socket.destroy();
+        if (fault.status === 'hang') return;
         res.writeHead(fault.status, fault.headers);
         return void res.end(fault.body);
       }
@@ -89,6 +90,7 @@ export function createDoubleServer(
       if (fault) {
         rec.status = fault.status;
         if (fault.status === 'reset') return void req.socket.destroy();
+        if (fault.status === 'hang') return;
         res.writeHead(fault.status, fault.headers);
         return void res.end(fault.body);
       }
