@@ -22,7 +22,8 @@ function lintPipelineDef(
   const v1 = config.format === '1.x';
   if (docker) {
     const check = (kind: string, s: StepDef): void => {
-      if (s.image.trim() === '') {
+      // An image of the wrong type has had its own error already.
+      if (s.image.trim() === '' && !spots.get(s)?.['image:invalid']) {
         diags.error(
           s.position,
           `${kind} '${s.name}' has no image; add 'image: ...' (for example image: alpine:3)`,
@@ -65,8 +66,11 @@ function lintPipelineDef(
       }
     }
   }
+  // A repeated name has its own error; the graph keeps each name's first step.
+  const taken = new Set<string>();
+  const firsts = pipeline.steps.filter((s) => !taken.has(s.name) && taken.add(s.name));
   const cycle = findCycle(
-    pipeline.steps.map((s) => ({ name: s.name, deps: s.dependsOn.filter((d) => d !== s.name) })),
+    firsts.map((s) => ({ name: s.name, deps: s.dependsOn.filter((d) => d !== s.name) })),
   );
   if (cycle) {
     const first = pipeline.steps.find((s) => s.name === cycle[0]);
@@ -79,6 +83,7 @@ function lintPipelineDef(
 
 function lintPipelineGraph(pipelines: PipelineDef[], spots: SpotTable, diags: Diagnostics): void {
   const seen = new Map<string, PipelineDef>();
+  const unique: PipelineDef[] = [];
   for (const p of pipelines) {
     const first = seen.get(p.name);
     if (first) {
@@ -89,8 +94,9 @@ function lintPipelineGraph(pipelines: PipelineDef[], spots: SpotTable, diags: Di
       continue;
     }
     seen.set(p.name, p);
+    unique.push(p);
   }
-  for (const p of pipelines) {
+  for (const p of unique) {
     const at = spots.get(p)?.depends_on ?? p.position;
     for (const dep of p.dependsOn) {
       if (dep === p.name)
@@ -104,10 +110,10 @@ function lintPipelineGraph(pipelines: PipelineDef[], spots: SpotTable, diags: Di
     }
   }
   const cycle = findCycle(
-    pipelines.map((p) => ({ name: p.name, deps: p.dependsOn.filter((d) => d !== p.name) })),
+    unique.map((p) => ({ name: p.name, deps: p.dependsOn.filter((d) => d !== p.name) })),
   );
   if (cycle) {
-    const first = pipelines.find((p) => p.name === cycle[0]);
+    const first = unique.find((p) => p.name === cycle[0]);
     diags.error(
       (first && spots.get(first)?.depends_on) ?? first?.position ?? { line: 1, column: 1 },
       `pipelines depend on each other in a circle (${cycle.join(' → ')}); remove one of these depends_on entries`,

@@ -114,7 +114,8 @@ export function describe(node: YNode): string {
 /** Plain JavaScript value of a node, for settings encoded as JSON. */
 export function toPlain(node: YNode): unknown {
   if (node.kind === 'scalar') {
-    if (typeof node.value === 'string') return node.value;
+    // A number written as 1.10 or 0755 keeps its text; plain ones stay numbers for JSON.
+    if (typeof node.value === 'number' && String(node.value) !== node.text) return node.text;
     return node.value;
   }
   if (node.kind === 'seq') return node.items.map(toPlain);

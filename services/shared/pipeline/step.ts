@@ -138,9 +138,12 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
     );
   }
 
+  const imageNode = field(node, 'image');
+  const image = readString(imageNode, `${what}: image`, diags);
+  if (imageNode && image === undefined) spots['image:invalid'] = imageNode.pos;
   const step: StepDef = {
     name,
-    image: readString(field(node, 'image'), `${what}: image`, diags) ?? '',
+    image: image ?? '',
     pull: readPull(field(node, 'pull'), what, diags, format),
     commands,
     environment: readEnvironment(field(node, 'environment'), `${what} environment`, diags, format),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from './diagnostics.js';
-import { type YMap, type YNode, loadYaml } from './yaml-load.js';
+import { loadYaml, type YMap, type YNode } from './yaml-load.js';
 
 function load(text: string, maxBytes = 1024 * 1024) {
   const diags = new Diagnostics();
@@ -38,7 +38,8 @@ describe('loadYaml', () => {
   });
 
   it('resolves anchors, aliases and merge keys, explicit keys winning', () => {
-    const text = 'base: &base\n  image: alpine\n  pull: always\nstep:\n  <<: *base\n  pull: never\nagain: *base\n';
+    const text =
+      'base: &base\n  image: alpine\n  pull: always\nstep:\n  <<: *base\n  pull: never\nagain: *base\n';
     const { docs, diags } = load(text);
     expect(diags.errors).toEqual([]);
     const step = get(docs[0]!.root, 'step');

@@ -17,6 +17,7 @@ import {
   parseAllDocuments,
 } from 'yaml';
 import { type Diagnostics, START } from './diagnostics.js';
+import { prescan } from './prescan.js';
 import type { Position } from './types.js';
 
 export type ScalarValue = string | number | boolean | null;
@@ -66,6 +67,8 @@ export interface LoadOptions {
 }
 
 const DEFAULT_MAX_NODES = 100_000;
+/** Deepest nesting read; Drone files stay under ten. */
+const MAX_DEPTH = 200;
 
 /** Parses every document of `text`; problems land in `diags`. Returns [] when nothing usable was read. */
 export function loadYaml(text: string, opts: LoadOptions, diags: Diagnostics): YDoc[] {
@@ -78,6 +81,11 @@ export function loadYaml(text: string, opts: LoadOptions, diags: Diagnostics): Y
     return [];
   }
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const problem = prescan(source);
+  if (problem) {
+    diags.error(offsetPosition(source, problem.offset), problem.message);
+    return [];
+  }
   const lines = new LineCounter();
   let docs: Document.Parsed[];
   try {
@@ -93,8 +101,10 @@ export function loadYaml(text: string, opts: LoadOptions, diags: Diagnostics): Y
     return [];
   }
   if (!Array.isArray(docs)) return [];
+  // An error at the very end (an unclosed quote or bracket) points at the last line with text.
+  const lastText = source.trimEnd().length;
   const at = (offset: number): Position => {
-    const p = lines.linePos(Math.max(0, Math.min(offset, source.length)));
+    const p = lines.linePos(Math.max(0, Math.min(offset, lastText)));
     return { line: Math.max(1, p.line), column: Math.max(1, p.col) };
   };
   let broken = false;
@@ -118,6 +128,16 @@ export function loadYaml(text: string, opts: LoadOptions, diags: Diagnostics): Y
   return out;
 }
 
+function offsetPosition(source: string, offset: number): Position {
+  let line = 1;
+  let start = 0;
+  for (let i = source.indexOf('\n'); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
 function isEmptyScalar(n: YNode): boolean {
   return n.kind === 'scalar' && n.value === null && n.text === '';
 }
@@ -127,6 +147,7 @@ class Builder {
   /** Subtree sizes, so an alias counts as big as what it stands for. */
   private readonly sizes = new WeakMap<YNode, number>();
   failed = false;
+  private depth = 0;
 
   constructor(
     private readonly at: (offset: number) => Position,
@@ -138,6 +159,23 @@ class Builder {
     if (this.failed || this.budget.exhausted) return null;
     if (isAlias(node)) return this.alias(node.source, this.at(node.range?.[0] ?? 0));
     const pos = this.at(node.range?.[0] ?? 0);
+    if (this.depth >= MAX_DEPTH) {
+      this.failed = true;
+      this.diags.error(
+        pos,
+        `lists and mappings are nested more than ${MAX_DEPTH} levels deep here; flatten the structure`,
+      );
+      return null;
+    }
+    this.depth++;
+    try {
+      return this.buildNode(node, pos);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private buildNode(node: Node, pos: Position): YNode | null {
     let built: YNode | null;
     if (isMap(node)) built = this.map(node.items, pos);
     else if (isSeq(node)) built = this.seq(node.items as Node[], pos);
@@ -299,6 +337,9 @@ function formatBytes(n: number): string {
 
 /** One sentence for a YAML syntax error: what the parser saw, and what to change. */
 function explainYamlError(code: string, message: string, source: string, pos: Position): string {
+  if (/call stack/i.test(message)) {
+    return 'lists and mappings are nested too deeply here for the YAML reader; flatten the structure';
+  }
   const base = message.replace(/\s+at line \d+, column \d+.*$/s, '').replace(/\.$/, '');
   const lineText = source.split(/\r?\n/)[pos.line - 1] ?? '';
   const lead = /^[ \t]*/.exec(lineText)?.[0] ?? '';

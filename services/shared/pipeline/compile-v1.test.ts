@@ -1,0 +1,345 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings hold Drone ${...} syntax on purpose
+import { describe, expect, it } from 'vitest';
+import { compile, lintPipeline } from './compile.js';
+import { testBuild } from './testing.js';
+import type { CompileResult, JobPlan, StepSpec } from './types.js';
+
+function ok(result: CompileResult): JobPlan[] {
+  expect(result.errors).toEqual([]);
+  expect(result.ok).toBe(true);
+  return result.jobs;
+}
+
+function step(job: JobPlan | undefined, name: string): StepSpec {
+  const s = job?.steps.find((x) => x.name === name);
+  if (!s) throw new Error(`no step ${name}`);
+  return s;
+}
+
+function messages(text: string, trusted = false): string[] {
+  return lintPipeline(text, { trusted }).errors.map((e) => `${e.line}:${e.column} ${e.message}`);
+}
+
+describe('Drone 1.x files', () => {
+  it('reads several documents, skipping secret and signature documents, comment-only documents and end markers', () => {
+    const text = `---
+kind: pipeline
+name: build
+steps:
+- name: test
+  image: golang
+  commands: [go test]
+...
+---
+# nothing but a comment
+---
+kind: secret
+name: token
+get:
+  path: secret/data/ci
+  name: token
+---
+kind: pipeline
+type: docker
+name: deploy
+depends_on: [build]
+steps:
+- name: ship
+  image: alpine
+  commands: [ship]
+---
+kind: signature
+hmac: 0123456789abcdef
+...
+`;
+    const jobs = ok(compile(text, testBuild()));
+    expect(jobs.map((j) => [j.pipeline, j.dependsOn])).toEqual([
+      ['build', []],
+      ['deploy', ['build']],
+    ]);
+  });
+
+  it("names a pipeline without a name 'default' and warns about kind: Pipeline", () => {
+    const r = lintPipeline('kind: Pipeline\nsteps:\n- name: a\n  image: x\n');
+    expect(r.ok).toBe(true);
+    expect(r.config?.pipelines[0]?.name).toBe('default');
+    expect(r.warnings[0]).toMatchObject({ line: 1, column: 7 });
+    expect(r.warnings[0]?.message).toContain("write 'kind: pipeline' in lower case");
+  });
+
+  it('turns settings into PLUGIN_* and from_secret into secret references, never values', () => {
+    const text = `
+kind: pipeline
+name: default
+environment:
+  GOPROXY: direct
+steps:
+- name: publish
+  image: plugins/docker
+  environment:
+    TOKEN:
+      from_secret: registry_token
+    PLAIN: x
+  settings:
+    repo: group/app
+    tags:
+      - latest
+      - 1.10
+    password:
+      from_secret: docker_password
+    build_args:
+      - A=1
+`;
+    const [job] = ok(compile(text, testBuild()));
+    const s = step(job, 'publish');
+    expect(s.environment.PLUGIN_REPO).toBe('group/app');
+    expect(s.environment.PLUGIN_TAGS).toBe('latest,1.10');
+    expect(s.environment.PLUGIN_BUILD_ARGS).toBe('A=1');
+    expect(s.environment.PLAIN).toBe('x');
+    expect(s.environment.GOPROXY).toBe('direct');
+    expect(s.environment.TOKEN).toBeUndefined();
+    expect(s.environment.PLUGIN_PASSWORD).toBeUndefined();
+    expect(s.secrets).toEqual([
+      { source: 'registry_token', target: 'TOKEN' },
+      { source: 'docker_password', target: 'PLUGIN_PASSWORD' },
+    ]);
+  });
+
+  it('runs steps one after another unless depends_on is used, then follows the graph', () => {
+    const serial = ok(
+      compile('kind: pipeline\nsteps:\n- {name: a, image: x}\n- {name: b, image: x}\n', testBuild()),
+    );
+    expect(serial[0]?.steps.map((s) => s.dependsOn)).toEqual([[], ['a']]);
+    const graph = ok(
+      compile(
+        'kind: pipeline\nsteps:\n- {name: a, image: x}\n- {name: b, image: x, depends_on: [clone]}\n- {name: c, image: x, depends_on: [a, b]}\n',
+        testBuild(),
+      ),
+    );
+    expect(graph[0]?.steps.map((s) => s.dependsOn)).toEqual([[], [], ['a', 'b']]);
+  });
+
+  it('reads volumes, clone, platform, node, concurrency, image_pull_secrets, workspace and services', () => {
+    const text = `
+kind: pipeline
+type: docker
+name: full
+platform: {os: linux, arch: arm64}
+node: {pool: big}
+concurrency: {limit: 2}
+image_pull_secrets: [dockerconfig]
+clone: {depth: 10}
+workspace: {path: app}
+volumes:
+- name: cache
+  temp: {}
+- name: sock
+  host: {path: /var/run/docker.sock}
+services:
+- name: db
+  image: postgres:16
+  environment: {POSTGRES_PASSWORD: x}
+steps:
+- name: test
+  image: x
+  user: "1000"
+  working_dir: /tmp
+  volumes:
+  - name: cache
+    path: /cache
+  - name: sock
+    path: /var/run/docker.sock
+`;
+    const [job] = ok(compile(text, testBuild({ trusted: true })));
+    expect(job?.platform).toEqual({ os: 'linux', arch: 'arm64' });
+    expect(job?.labels).toEqual({ pool: 'big' });
+    expect(job?.concurrency).toBe(2);
+    expect(job?.imagePullSecrets).toEqual(['dockerconfig']);
+    expect(job?.clone?.environment.PLUGIN_DEPTH).toBe('10');
+    expect(job?.workspace).toEqual({ base: '/drone/src', path: 'app', dir: '/drone/src/app' });
+    expect(job?.volumes).toEqual({ cache: { temp: true }, sock: { hostPath: '/var/run/docker.sock' } });
+    expect(job?.services[0]).toMatchObject({ name: 'db', detach: true, dependsOn: [] });
+    expect(step(job, 'test')).toMatchObject({ user: '1000', workingDir: '/tmp' });
+    expect(step(job, 'test').volumes).toEqual([
+      { name: 'cache', temp: true, target: '/cache', readOnly: false },
+      { name: 'sock', hostPath: '/var/run/docker.sock', target: '/var/run/docker.sock', readOnly: false },
+    ]);
+  });
+
+  it('disables the clone step with clone: disable', () => {
+    const [job] = ok(
+      compile('kind: pipeline\nclone:\n  disable: true\nsteps:\n- {name: a, image: x}\n', testBuild()),
+    );
+    expect(job?.clone).toBeNull();
+  });
+
+  it('evaluates trigger, including trigger status, and tells why a pipeline does not run', () => {
+    const text = `
+kind: pipeline
+name: release
+trigger:
+  event: [tag]
+steps:
+- {name: a, image: x}
+---
+kind: pipeline
+name: notify
+depends_on: [release]
+trigger:
+  status: [failure]
+steps:
+- {name: b, image: x}
+`;
+    const jobs = ok(compile(text, testBuild({ event: 'push' })));
+    expect(jobs[0]).toMatchObject({ run: false, onSuccess: true, onFailure: false });
+    expect(jobs[0]?.skipReason).toContain("event 'push' does not match [tag]");
+    expect(jobs[1]).toMatchObject({ run: true, onSuccess: false, onFailure: true });
+  });
+
+  it('compiles pipelines of other types but does not run them, saying why', () => {
+    const text =
+      'kind: pipeline\ntype: exec\nname: mac\nplatform: {os: darwin, arch: arm64}\nsteps:\n- name: a\n  commands: [make]\n';
+    const [job] = ok(compile(text, testBuild()));
+    expect(job?.run).toBe(false);
+    expect(job?.skipReason).toBe(
+      "pipelines of type 'exec' do not run on Hangar, which runs type docker only",
+    );
+  });
+
+  it('uses the target branch of a pull request for branch conditions', () => {
+    const text = 'kind: pipeline\ntrigger:\n  branch: [main]\nsteps:\n- {name: a, image: x}\n';
+    const [job] = ok(
+      compile(text, testBuild({ event: 'pull_request', branch: 'feature/x', targetBranch: 'main' })),
+    );
+    expect(job?.run).toBe(true);
+  });
+
+  it('substitutes ${...} once with the build variables', () => {
+    const text =
+      'kind: pipeline\nsteps:\n- name: a\n  image: alpine:${DRONE_TAG##v}\n  commands: [echo ${DRONE_TAG=none}]\n';
+    const [job] = ok(compile(text, testBuild({ event: 'tag', tag: 'v3.19' })));
+    expect(step(job, 'a').image).toBe('alpine:3.19');
+    expect(step(job, 'a').commands).toEqual(['echo v3.19']);
+  });
+});
+
+describe('1.x lint rules', () => {
+  it('refuses unknown step keys, suggesting the key meant', () => {
+    expect(messages('kind: pipeline\nsteps:\n- name: a\n  imgae: x\n  commads: [a]\n')).toEqual([
+      "3:3 step 'a' has no image; add 'image: ...' (for example image: alpine:3)",
+      "4:3 step 'a': unknown key 'imgae'; did you mean 'image'?",
+      "5:3 step 'a': unknown key 'commads'; did you mean 'commands'?",
+    ]);
+  });
+
+  it('refuses unknown pipeline keys with did-you-mean, and 0.8 keys with what to write instead', () => {
+    expect(messages('kind: pipeline\nstpes: []\nsteps:\n- {name: a, image: x, group: g}\n')).toEqual([
+      "2:1 pipeline 'default': unknown key 'stpes'; did you mean 'steps'?; remove it or fix its spelling",
+      "4:23 step 'a': unknown key 'group'; in 1.x use 'depends_on' to run steps in parallel",
+    ]);
+  });
+
+  it('refuses duplicate step names, including a step named clone', () => {
+    expect(
+      messages(
+        'kind: pipeline\nsteps:\n- {name: a, image: x}\n- {name: a, image: x}\n- {name: clone, image: x}\n',
+      ),
+    ).toEqual([
+      "4:3 the step name 'a' is used twice (first at line 3); give each step a unique name",
+      "5:3 the step name 'clone' is used twice (the clone step has that name); give each step a unique name",
+    ]);
+  });
+
+  it('refuses depends_on naming no step, depending on itself, and cycles', () => {
+    const text = `kind: pipeline
+steps:
+- name: a
+  image: x
+  depends_on: [c]
+- name: b
+  image: x
+  depends_on: [bb]
+- name: c
+  image: x
+  depends_on: [a]
+`;
+    expect(messages(text)).toEqual([
+      '5:3 steps depend on each other in a circle (a → c → a); remove one of these depends_on entries',
+      "8:3 step 'b' depends on 'bb', which is not a step of pipeline 'default'; did you mean 'b'?",
+    ]);
+    expect(messages('kind: pipeline\nsteps:\n- {name: a, image: x, depends_on: [a]}\n')).toEqual([
+      "3:23 step 'a' depends on itself; remove 'a' from its depends_on",
+    ]);
+  });
+
+  it('refuses pipeline depends_on naming no pipeline, cycles and duplicate pipeline names', () => {
+    const text = `kind: pipeline
+name: a
+depends_on: [b]
+steps: [{name: s, image: x}]
+---
+kind: pipeline
+name: b
+depends_on: [a, nope]
+steps: [{name: s, image: x}]
+---
+kind: pipeline
+name: b
+steps: [{name: s, image: x}]
+`;
+    expect(messages(text)).toEqual([
+      '3:1 pipelines depend on each other in a circle (a → b → a); remove one of these depends_on entries',
+      "8:1 pipeline 'b' depends on 'nope', which is not a pipeline in this file",
+      "12:1 the pipeline name 'b' is used twice (first at line 6); give each pipeline a unique name",
+    ]);
+  });
+
+  it("says 'step X has no image' in docker pipelines only", () => {
+    expect(messages('kind: pipeline\nsteps:\n- name: build\n  commands: [make]\n')).toEqual([
+      "3:3 step 'build' has no image; add 'image: ...' (for example image: alpine:3)",
+    ]);
+    expect(
+      messages('kind: pipeline\ntype: ssh\nserver: {host: h}\nsteps:\n- name: build\n  commands: [make]\n'),
+    ).toEqual([]);
+  });
+
+  it('refuses wrong types with the field and the shape it needs', () => {
+    expect(messages('kind: pipeline\nsteps:\n- name: a\n  image: x\n  commands: make\n')).toEqual([
+      "5:13 step 'a': commands must be a list of strings (one '- item' per line), not a single value",
+    ]);
+    expect(messages('kind: pipeline\nsteps:\n- name: a\n  image: [x]\n  privileged: maybe\n', true)).toEqual([
+      "4:10 step 'a': image must be a single value, not a list",
+      "5:15 step 'a': privileged must be true or false",
+    ]);
+    expect(messages('kind: pipeline\nsteps: {a: b}\n')).toEqual([
+      "2:8 pipeline 'default': steps must be a list of steps, each starting with '- name: ...'",
+    ]);
+  });
+
+  it('warns about a misspelt from_secret and refuses it in environment', () => {
+    const r = lintPipeline(
+      'kind: pipeline\nsteps:\n- name: a\n  image: x\n  settings:\n    token:\n      form_secret: t\n  environment:\n    B:\n      form_secret: t\n',
+    );
+    expect(r.warnings.map((w) => `${w.line}:${w.column} ${w.message}`)).toEqual([
+      "7:7 step 'a' settings token: 'form_secret' is not 'from_secret', so no secret is used; did you mean 'from_secret'?",
+      "10:7 step 'a' environment B: 'form_secret' is not 'from_secret', so no secret is used; did you mean 'from_secret'?",
+    ]);
+  });
+
+  it('refuses a document without kind and an unknown kind', () => {
+    expect(messages('steps:\n- {name: a, image: x}\n')).toEqual([
+      "1:1 this document has no 'kind'; add 'kind: pipeline' at its top",
+    ]);
+    expect(messages('kind: pipelin\nsteps: []\n')[0]).toContain(
+      "unknown kind 'pipelin'; did you mean 'pipeline'?",
+    );
+  });
+
+  it('refuses a mount of a volume the pipeline does not define', () => {
+    expect(
+      messages('kind: pipeline\nsteps:\n- name: a\n  image: x\n  volumes:\n  - {name: cache, path: /c}\n'),
+    ).toEqual([
+      "6:5 step 'a' volumes: volume 'cache' is not defined; add it under the pipeline's 'volumes:' with 'host:' or 'temp:'",
+    ]);
+  });
+});
