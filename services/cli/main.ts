@@ -32,6 +32,11 @@ export const SUBCOMMANDS: Subcommand[] = [
     summary: 'show which pipelines and steps would run for an event',
     load: () => import('./commands/plan.js'),
   },
+  {
+    name: 'exec',
+    summary: 'run a pipeline file locally on Docker, no server',
+    load: () => import('./commands/exec.js'),
+  },
 ];
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {

@@ -9,7 +9,11 @@ describe('executor on Docker: secrets', () => {
       plan([
         step('deploy', {
           secrets: [{ source: 'deploy_token', target: 'TOKEN' }],
-          commands: ['echo "token is $TOKEN"', 'echo "$TOKEN" >&2', 'echo "${#TOKEN} chars"'],
+          commands: [
+            'echo "token is $TOKEN"',
+            'echo "$TOKEN" >&2',
+            'printf "%s chars\\n" "$(printf %s "$TOKEN" | wc -c)"',
+          ],
         }),
       ]),
       { secrets: { deploy_token: SECRET } },
