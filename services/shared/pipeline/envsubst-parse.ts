@@ -3,6 +3,7 @@
  * ported rule for rule: the accept functions, scan modes and escape handling
  * decide what Drone reads as a `${...}` expression and what stays text.
  */
+import { decodeRune } from './glob.js';
 
 export type Node = { kind: 'text'; value: Buffer } | { kind: 'list'; nodes: Node[] } | FuncNode;
 
@@ -75,25 +76,73 @@ const acceptSlash: Accept = (r) => r === ch('/');
 const acceptNotSlash: Accept = (r) => r !== ch('/');
 const acceptCasingFunc: Accept = (r, i) => (r === ch(',') || r === ch('^')) && i < 3;
 
-/** Go's utf8.DecodeRune: [rune, width]; an invalid byte is U+FFFD of width 1. */
-function decodeRune(b: Buffer, i: number): [number, number] {
-  const b0 = b[i] as number;
-  if (b0 < 0x80) return [b0, 1];
-  const need = b0 >= 0xf0 && b0 <= 0xf4 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc2 && b0 <= 0xdf ? 2 : 0;
-  if (need === 0 || i + need > b.length) return [0xfffd, 1];
-  let r = b0 & (need === 2 ? 0x1f : need === 3 ? 0x0f : 0x07);
-  for (let k = 1; k < need; k++) {
-    const c = b[i + k] as number;
-    if ((c & 0xc0) !== 0x80) return [0xfffd, 1];
-    r = (r << 6) | (c & 0x3f);
-  }
-  const min = need === 2 ? 0x80 : need === 3 ? 0x800 : 0x10000;
-  if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) return [0xfffd, 1];
-  return [r, need];
-}
-
 function ch(c: string): number {
   return c.charCodeAt(0);
+}
+
+/**
+ * The scanner's byte buffer. Go's scanner deletes an escape byte by rebuilding
+ * its string; here bytes move from the source into a compacted front part as
+ * the scanner reaches them, so a deletion (always just behind the read
+ * position) only shifts the few bytes read ahead: linear time for any input.
+ */
+class ByteBuffer {
+  private data: Uint8Array;
+  private len = 0;
+  private srcPos = 0;
+  /** Bytes deleted so far. */
+  removed = 0;
+
+  constructor(private readonly src: Uint8Array) {
+    this.data = new Uint8Array(Math.min(src.length, 1024) + 8);
+  }
+
+  /** Logical length. */
+  get length(): number {
+    return this.len + (this.src.length - this.srcPos);
+  }
+
+  /** Makes the first n logical bytes (or all there are) available in `data`. */
+  private fill(n: number): void {
+    if (n <= this.len || this.srcPos >= this.src.length) return;
+    const want = Math.min(n - this.len, this.src.length - this.srcPos);
+    if (this.len + want > this.data.length) {
+      const grown = new Uint8Array(Math.max(this.data.length * 2, this.len + want));
+      grown.set(this.data.subarray(0, this.len));
+      this.data = grown;
+    }
+    this.data.set(this.src.subarray(this.srcPos, this.srcPos + want), this.len);
+    this.len += want;
+    this.srcPos += want;
+  }
+
+  /** Width in bytes of the rune the last decode read. */
+  width = 0;
+
+  /** The rune at logical index i (i < length); its width goes to `width`. */
+  decode(i: number): number {
+    if (i + 4 > this.len) this.fill(i + 4);
+    const b = this.data[i] as number;
+    if (b < 0x80) {
+      this.width = 1;
+      return b;
+    }
+    const [r, w] = decodeRune(this.data.subarray(0, this.len), i);
+    this.width = w;
+    return r;
+  }
+
+  remove(i: number): void {
+    this.fill(i + 1);
+    this.data.copyWithin(i, i + 1, this.len);
+    this.len--;
+    this.removed++;
+  }
+
+  slice(from: number, to: number): Buffer {
+    this.fill(to);
+    return Buffer.from(this.data.subarray(from, to));
+  }
 }
 
 /**
@@ -101,15 +150,15 @@ function ch(c: string): number {
  * accept functions' positions are byte counts, which decides some corner cases.
  */
 class Scanner {
-  buf: Buffer;
+  readonly buf: ByteBuffer;
   pos = 0;
   start = 0;
   width = 0;
   mode = 0;
   accept: Accept = acceptRune;
 
-  constructor(buf: Buffer) {
-    this.buf = buf;
+  constructor(text: Buffer) {
+    this.buf = new ByteBuffer(text);
   }
 
   read(): number {
@@ -117,9 +166,9 @@ class Scanner {
       this.width = 0;
       return EOF;
     }
-    const [r, w] = decodeRune(this.buf, this.pos);
-    this.width = w;
-    this.pos += w;
+    const r = this.buf.decode(this.pos);
+    this.width = this.buf.width;
+    this.pos += this.width;
     return r;
   }
 
@@ -129,7 +178,7 @@ class Scanner {
 
   /** Removes the byte just read from the buffer (it was an escape). */
   skip(): void {
-    this.buf = Buffer.concat([this.buf.subarray(0, this.pos - 1), this.buf.subarray(this.pos)]);
+    this.buf.remove(this.pos - 1);
   }
 
   peek(): number {
@@ -139,7 +188,7 @@ class Scanner {
   }
 
   bytes(): Buffer {
-    return this.buf.subarray(this.start, this.pos);
+    return this.buf.slice(this.start, this.pos);
   }
 
   string(): string {
@@ -212,12 +261,8 @@ class Parser {
   private readonly s: Scanner;
   /** Offset in the original text of the last `${` opened, for error positions. */
   lastOpen = 0;
-  /** Length of the original text in bytes: escapes remove bytes, all before the scanner's position. */
-  private readonly originalLength: number;
-
   constructor(text: Buffer) {
     this.s = new Scanner(text);
-    this.originalLength = text.length;
   }
 
   parseAny(): Node {
@@ -244,9 +289,9 @@ class Parser {
     return { kind: 'list', nodes };
   }
 
-  /** Where the token just scanned starts in the original text (escapes removed characters before it). */
+  /** Where the token just scanned starts in the original text (escapes removed bytes before it). */
   private openOffset(): number {
-    return this.s.start + (this.originalLength - this.s.buf.length);
+    return this.s.start + this.s.buf.removed;
   }
 
   private parseFunc(): Node {
