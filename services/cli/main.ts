@@ -33,6 +33,11 @@ export const SUBCOMMANDS: Subcommand[] = [
     load: () => import('./commands/plan.js'),
   },
   {
+    name: 'runner',
+    summary: 'take jobs from the coordinator and run them on Docker',
+    load: () => import('./commands/runner.js'),
+  },
+  {
     name: 'exec',
     summary: 'run a pipeline file locally on Docker, no server',
     load: () => import('./commands/exec.js'),

@@ -98,6 +98,10 @@ export function hostPlatform(): { os: string; arch: string } {
   };
 }
 
+export const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+  message: 'must be one of trace, debug, info, warn, error, fatal, silent',
+});
+
 /** What `hangar runner` adds to the executor's settings. */
 export const runnerDaemonSettings = {
   server: setting(['DRONE_SERVER', 'DRONE_RPC_SERVER'], coordinatorAddress, {
@@ -111,6 +115,7 @@ export const runnerDaemonSettings = {
   name: setting(['HANGAR_RUNNER_NAME', 'DRONE_RUNNER_NAME', 'HANGAR_RUNNER_ID'], z.string().trim().min(1)),
   platform: setting(['HANGAR_RUNNER_PLATFORM', 'DRONE_RUNNER_PLATFORM'], platform),
   graceMs: setting('HANGAR_RUNNER_GRACE', duration, 60_000),
+  logLevel: setting('HANGAR_LOG_LEVEL', logLevel, 'info'),
 };
 
 export interface RunnerDaemonConfig {
@@ -126,6 +131,7 @@ export interface RunnerDaemonConfig {
   platform: { os: string; arch: string };
   /** How long a SIGTERM waits for running jobs before handing them back. */
   graceMs: number;
+  logLevel: string;
   docker: DockerConnection;
   cloneImage: string;
   memLimit?: number;
@@ -146,6 +152,7 @@ export function readRunnerDaemonConfig(env: Env): Readonly<RunnerDaemonConfig> {
     name: v.name ?? hostname(),
     platform: v.platform ?? hostPlatform(),
     graceMs: v.graceMs,
+    logLevel: v.logLevel,
     docker: dockerConnection(exec),
     cloneImage: exec.cloneImage,
     ...(exec.memLimit === undefined ? {} : { memLimit: exec.memLimit }),

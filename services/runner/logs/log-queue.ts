@@ -28,6 +28,7 @@ export class LogQueue<T> implements AsyncIterable<T> {
   private consumerWake: (() => void) | undefined;
   private producerWakes: (() => void)[] = [];
   private room: Promise<void> | undefined;
+  private pushedCount = 0;
 
   constructor(private readonly limits: LogQueueLimits<T>) {}
 
@@ -39,10 +40,20 @@ export class LogQueue<T> implements AsyncIterable<T> {
     return this.isClosed;
   }
 
+  /**
+   * Items pushed since the queue was made. A consumer that counts what it has
+   * taken knows it has seen everything pushed before a given moment once its
+   * count reaches the value read at that moment.
+   */
+  get pushed(): number {
+    return this.pushedCount;
+  }
+
   /** Adds an item. Returns a promise to await when the queue is full, else undefined. */
   push(item: T): Promise<void> | undefined {
     if (this.abandoned) return undefined;
     if (this.isClosed) throw new Error('log queue is closed');
+    this.pushedCount++;
     this.buf.push(item);
     this.bytes += this.limits.size(item);
     this.wakeConsumer();
