@@ -5,6 +5,7 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { Build as _hangar_v1_Build, Build__Output as _hangar_v1_Build__Output } from './hangar/v1/Build.js';
 import type { BuildServiceClient as _hangar_v1_BuildServiceClient, BuildServiceDefinition as _hangar_v1_BuildServiceDefinition } from './hangar/v1/BuildService.js';
 import type { CancelBuildRequest as _hangar_v1_CancelBuildRequest, CancelBuildRequest__Output as _hangar_v1_CancelBuildRequest__Output } from './hangar/v1/CancelBuildRequest.js';
+import type { CloneCredentials as _hangar_v1_CloneCredentials, CloneCredentials__Output as _hangar_v1_CloneCredentials__Output } from './hangar/v1/CloneCredentials.js';
 import type { CreateBuildRequest as _hangar_v1_CreateBuildRequest, CreateBuildRequest__Output as _hangar_v1_CreateBuildRequest__Output } from './hangar/v1/CreateBuildRequest.js';
 import type { GetBuildRequest as _hangar_v1_GetBuildRequest, GetBuildRequest__Output as _hangar_v1_GetBuildRequest__Output } from './hangar/v1/GetBuildRequest.js';
 import type { Job as _hangar_v1_Job, Job__Output as _hangar_v1_Job__Output } from './hangar/v1/Job.js';
@@ -29,6 +30,7 @@ export interface ProtoGrpcType {
       Build: MessageTypeDefinition<_hangar_v1_Build, _hangar_v1_Build__Output>
       BuildService: SubtypeConstructor<typeof grpc.Client, _hangar_v1_BuildServiceClient> & { service: _hangar_v1_BuildServiceDefinition }
       CancelBuildRequest: MessageTypeDefinition<_hangar_v1_CancelBuildRequest, _hangar_v1_CancelBuildRequest__Output>
+      CloneCredentials: MessageTypeDefinition<_hangar_v1_CloneCredentials, _hangar_v1_CloneCredentials__Output>
       CreateBuildRequest: MessageTypeDefinition<_hangar_v1_CreateBuildRequest, _hangar_v1_CreateBuildRequest__Output>
       GetBuildRequest: MessageTypeDefinition<_hangar_v1_GetBuildRequest, _hangar_v1_GetBuildRequest__Output>
       Job: MessageTypeDefinition<_hangar_v1_Job, _hangar_v1_Job__Output>

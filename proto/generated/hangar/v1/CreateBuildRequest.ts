@@ -2,6 +2,7 @@
 // Original file: proto/hangar/v1/builds.proto
 
 import type { RepoRef as _hangar_v1_RepoRef, RepoRef__Output as _hangar_v1_RepoRef__Output } from '../../hangar/v1/RepoRef.js';
+import type { CloneCredentials as _hangar_v1_CloneCredentials, CloneCredentials__Output as _hangar_v1_CloneCredentials__Output } from '../../hangar/v1/CloneCredentials.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface CreateBuildRequest {
@@ -25,6 +26,7 @@ export interface CreateBuildRequest {
   'deployTo'?: (string);
   'config'?: (string);
   'params'?: ({[key: string]: string});
+  'netrc'?: (_hangar_v1_CloneCredentials | null);
 }
 
 export interface CreateBuildRequest__Output {
@@ -48,4 +50,5 @@ export interface CreateBuildRequest__Output {
   'deployTo': (string);
   'config': (string);
   'params': ({[key: string]: string});
+  'netrc': (_hangar_v1_CloneCredentials__Output | null);
 }
