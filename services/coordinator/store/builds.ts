@@ -1,19 +1,22 @@
 import type { BuildEvent } from '../../shared/pipeline/types.js';
 import type { StoreContext } from './context.js';
 import type { SqlValue } from './db.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError, SecretKeyError } from './errors.js';
 import { toJob } from './job-row.js';
 import { insertJob } from './jobs.js';
 import { bool, inList, json, num, optNumber, str } from './rows.js';
+import { sealer } from './sealed.js';
 import {
   BUILD_STATUSES,
   type Build,
   type BuildInput,
+  type BuildInputs,
   type BuildStatus,
   type BuildWithJobs,
   isFinished,
   type Job,
   type JobInput,
+  type Netrc,
 } from './types.js';
 
 export interface BuildFilter {
@@ -37,13 +40,28 @@ export interface CancelResult {
   running: Job[];
 }
 
+/**
+ * Makes a build's jobs once its number is known (inside the transaction that
+ * creates it), and may end the build at once: `error` for a pipeline file that
+ * does not compile, `skipped` when no pipeline runs.
+ */
+export type JobPlanner = (build: Build) => {
+  jobs: readonly JobInput[];
+  status?: BuildStatus;
+  error?: string;
+};
+
 export interface BuildStore {
   /**
    * Creates a build with its jobs and their steps in one transaction. Its
    * number is the repository's next, taken from a counter in the same
    * transaction: sequential under concurrency and never handed out twice.
+   * The pipeline file and clone credentials in `input` are kept (the
+   * credentials encrypted; without a secret key they are refused).
    */
-  create(repoId: number, input: BuildInput, jobs?: readonly JobInput[]): Promise<BuildWithJobs>;
+  create(repoId: number, input: BuildInput, jobs?: readonly JobInput[] | JobPlanner): Promise<BuildWithJobs>;
+  /** The pipeline file and clone credentials the build was made with, when they were kept. */
+  inputs(id: number): Promise<BuildInputs | undefined>;
   get(id: number): Promise<Build | undefined>;
   byNumber(repoId: number, number: number): Promise<Build | undefined>;
   /** Newest first. */
@@ -97,11 +115,18 @@ function checkStatus(status: string): void {
     throw new RangeError(`unknown build status ${status}`);
 }
 
-export function buildStore({ db, now }: StoreContext): BuildStore {
+export function buildStore(ctx: StoreContext): BuildStore {
+  const { db, now } = ctx;
+  const sealed = sealer(ctx, 'netrc');
   return {
     async create(repoId, input, jobs = []) {
       const status = input.status ?? 'pending';
       checkStatus(status);
+      if (input.netrc !== undefined && ctx.cipher === undefined) {
+        throw new SecretKeyError(
+          'no secret key is configured, so clone credentials cannot be kept; set HANGAR_SECRET_KEY (or DRONE_DATABASE_SECRET) to 32 bytes as hex or base64, e.g. the output of: openssl rand -hex 32',
+        );
+      }
       return db.tx(async (q) => {
         const t = now();
         const counter = await q.get<{ build_counter: number }>(
@@ -142,9 +167,33 @@ export function buildStore({ db, now }: StoreContext): BuildStore {
             isFinished(status) ? t : null,
           ],
         );
-        const build = toBuild(row as Record<string, unknown>);
+        let build = toBuild(row as Record<string, unknown>);
+        if (input.config !== undefined || input.netrc !== undefined) {
+          await q.run('INSERT INTO build_inputs (build_id, config, netrc) VALUES (?, ?, ?)', [
+            build.id,
+            input.config ?? '',
+            input.netrc === undefined
+              ? null
+              : sealed.seal(repoId, String(build.id), JSON.stringify(input.netrc)),
+          ]);
+        }
+        let planned: readonly JobInput[] = [];
+        if (typeof jobs === 'function') {
+          const plan = jobs(build);
+          planned = plan.jobs;
+          if (plan.status !== undefined && (plan.status !== build.status || plan.error !== undefined)) {
+            checkStatus(plan.status);
+            const ended = await q.get<Record<string, unknown>>(
+              'UPDATE builds SET status = ?, error = ?, finished_at = ? WHERE id = ? RETURNING *',
+              [plan.status, plan.error ?? build.error, isFinished(plan.status) ? t : null, build.id],
+            );
+            build = toBuild(ended as Record<string, unknown>);
+          }
+        } else {
+          planned = jobs;
+        }
         const out: BuildWithJobs = { build, jobs: [], steps: [] };
-        for (const [i, job] of jobs.entries()) {
+        for (const [i, job] of planned.entries()) {
           const inserted = await insertJob(q, build.id, i + 1, job, t);
           out.jobs.push(inserted.job);
           out.steps.push(...inserted.steps);
@@ -156,6 +205,19 @@ export function buildStore({ db, now }: StoreContext): BuildStore {
     async get(id) {
       const row = await db.get<Record<string, unknown>>('SELECT * FROM builds WHERE id = ?', [id]);
       return row === undefined ? undefined : toBuild(row);
+    },
+
+    async inputs(id) {
+      const row = await db.get<{ config: string; netrc: string | null; repo_id: number }>(
+        'SELECT i.config, i.netrc, b.repo_id FROM build_inputs i JOIN builds b ON b.id = i.build_id WHERE i.build_id = ?',
+        [id],
+      );
+      if (row === undefined) return undefined;
+      if (row.netrc === null) return { config: row.config };
+      const netrc = JSON.parse(
+        sealed.open(Number(row.repo_id), String(id), row.netrc, `the clone credentials of build ${id}`),
+      ) as Netrc;
+      return { config: row.config, netrc };
     },
 
     async byNumber(repoId, number) {

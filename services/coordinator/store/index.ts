@@ -7,10 +7,14 @@ import { type BuildStore, buildStore } from './builds.js';
 import type { StoreContext } from './context.js';
 import { Cipher } from './crypto.js';
 import type { Db } from './db.js';
+import { type DeliveryStore, deliveryStore } from './deliveries.js';
 import { SecretKeyError } from './errors.js';
+import { type HeldBuildStore, heldBuildStore } from './held-builds.js';
 import { type JobStore, jobStore } from './jobs.js';
 import { type LogStore, logStore } from './logs.js';
 import { type MigrateResult, migrate } from './migrate.js';
+import { type SummaryNoteStore, summaryNoteStore } from './mr-notes.js';
+import { type StatusOutbox, statusOutbox } from './outbox.js';
 import { openPostgres } from './postgres.js';
 import { type RegistryStore, registryStore } from './registries.js';
 import { type RepoStore, repoStore } from './repos.js';
@@ -34,6 +38,8 @@ export interface StoreOptions {
 
 export interface Store {
   readonly engine: DatabaseConfig['engine'];
+  /** Whether a secret key is configured (secrets, registry passwords and clone credentials can be kept). */
+  readonly canEncrypt: boolean;
   /** What opening the store did to the schema. */
   readonly schema: MigrateResult;
   readonly repos: RepoStore;
@@ -44,6 +50,14 @@ export interface Store {
   readonly runners: RunnerStore;
   readonly secrets: SecretStore;
   readonly registries: RegistryStore;
+  /** The GitLab bot's webhook deliveries (deduplication and restart pick-up). */
+  readonly deliveries: DeliveryStore;
+  /** The GitLab bot's commit statuses waiting to be posted. */
+  readonly outbox: StatusOutbox;
+  /** The GitLab bot's summary note of each merge request. */
+  readonly summaryNotes: SummaryNoteStore;
+  /** Fork merge-request builds waiting for `/hangar approve`. */
+  readonly heldBuilds: HeldBuildStore;
   close(): Promise<void>;
 }
 
@@ -97,6 +111,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     };
     return {
       engine: opts.database.engine,
+      canEncrypt: cipher !== undefined,
       schema,
       repos: repoStore(ctx),
       builds: buildStore(ctx),
@@ -106,6 +121,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       runners: runnerStore(ctx),
       secrets: secretStore(ctx),
       registries: registryStore(ctx),
+      deliveries: deliveryStore(ctx),
+      outbox: statusOutbox(ctx),
+      summaryNotes: summaryNoteStore(ctx),
+      heldBuilds: heldBuildStore(ctx),
       close: () => db.close(),
     };
   } catch (err) {
@@ -114,13 +133,17 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   }
 }
 
-export type { BuildFilter, BuildStore, CancelResult } from './builds.js';
+export type { BuildFilter, BuildStore, CancelResult, JobPlanner } from './builds.js';
 export { parseSecretKey } from './crypto.js';
+export type { DeliveryInput, DeliveryState, DeliveryStore, WebhookDelivery } from './deliveries.js';
 export * from './errors.js';
+export type { HeldBuild, HeldBuildInput, HeldBuildStore, HeldState } from './held-builds.js';
 export { RUNNER_LOST } from './job-leases.js';
 export type { JobStore } from './jobs.js';
 export type { LogStore } from './logs.js';
 export { truncationMarker } from './logs.js';
+export type { SummaryNote, SummaryNoteStore } from './mr-notes.js';
+export type { EnqueueResult, OutboxEntry, OutboxInput, StatusOutbox } from './outbox.js';
 export type { RegistryStore } from './registries.js';
 export type { RepoStore } from './repos.js';
 export type { RunnerStore } from './runners.js';

@@ -30,6 +30,12 @@ export interface JobLeaseStore {
     error?: string,
   ): Promise<Job>;
   /**
+   * A runner hands a job back without finishing it (it is shutting down): the
+   * job goes back to `pending` for another runner and its steps start over.
+   * A job whose cancel is pending ends as `killed` instead. Throws LeaseLostError.
+   */
+  release(jobId: number, token: string): Promise<Job>;
+  /**
    * Takes back every job whose lease lapsed. A job below `maxAttempts`
    * attempts goes back to `pending` (its steps start over); otherwise it ends
    * as `error` ("runner lost"), or `killed` when a cancel was pending.
@@ -92,6 +98,29 @@ export function jobLeaseStore({ db, now }: StoreContext): JobLeaseStore {
           [status === 'success' ? 'success' : 'killed', t, jobId],
         );
         return toJob(row);
+      });
+    },
+
+    async release(jobId, token) {
+      const t = now();
+      return db.tx(async (q) => {
+        const row = await q.get<Record<string, unknown>>(
+          `UPDATE jobs SET
+             status = CASE WHEN cancel_requested THEN 'killed' ELSE 'pending' END,
+             finished_at = CASE WHEN cancel_requested THEN CAST(? AS BIGINT) ELSE NULL END,
+             started_at = CASE WHEN cancel_requested THEN started_at ELSE NULL END,
+             runner_id = CASE WHEN cancel_requested THEN runner_id ELSE NULL END,
+             lease_token = NULL,
+             lease_expires_at = NULL
+           WHERE id = ? AND lease_token = ? AND status = 'running' AND lease_expires_at >= ?
+           RETURNING *`,
+          [t, jobId, token, t],
+        );
+        if (row === undefined) throw new LeaseLostError(jobId);
+        const job = toJob(row);
+        if (job.status === 'pending') await resetSteps(q, jobId);
+        else await endUnfinishedSteps(q, jobId, 'killed', '', t);
+        return job;
       });
     },
 

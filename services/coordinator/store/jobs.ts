@@ -21,6 +21,8 @@ export interface JobStore extends JobLeaseStore {
   finish(id: number, status: JobStatus, error?: string): Promise<Job | undefined>;
   /** Jobs of a repository that runners hold now (for its concurrency limit). */
   countRunning(repoId: number): Promise<number>;
+  /** How many jobs are waiting, queued and running now. */
+  countActive(): Promise<{ pending: number; queued: number; running: number }>;
 }
 
 /** Inserts a build's job as stage `number`, with a step row per step of its plan. */
@@ -113,6 +115,15 @@ export function jobStore(ctx: StoreContext): JobStore {
         );
         return toJob(row);
       });
+    },
+
+    async countActive() {
+      const rows = await db.all<{ status: string; n: number }>(
+        `SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('pending', 'queued', 'running') GROUP BY status`,
+      );
+      const out = { pending: 0, queued: 0, running: 0 };
+      for (const r of rows) out[r.status as keyof typeof out] = Number(r.n);
+      return out;
     },
 
     async countRunning(repoId) {

@@ -164,4 +164,91 @@ CREATE TABLE registries (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'pipeline file and clone credentials of each build',
+    sql: () => `
+CREATE TABLE build_inputs (
+  build_id BIGINT PRIMARY KEY REFERENCES builds (id) ON DELETE CASCADE,
+  config TEXT NOT NULL,
+  netrc TEXT
+);
+`,
+  },
+  {
+    version: 3,
+    name: 'gitlab bot: webhook deliveries, commit-status outbox, summary notes, held fork builds',
+    sql: (d) => `
+CREATE TABLE webhook_deliveries (
+  id ${d.idColumn},
+  dedupe_key TEXT NOT NULL UNIQUE,
+  event TEXT NOT NULL,
+  project_id BIGINT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  received_at BIGINT NOT NULL,
+  finished_at BIGINT
+);
+CREATE INDEX webhook_deliveries_state ON webhook_deliveries (state, id);
+
+CREATE TABLE status_outbox (
+  id ${d.idColumn},
+  project_id BIGINT NOT NULL,
+  sha TEXT NOT NULL,
+  name TEXT NOT NULL,
+  ref TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  target_url TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX status_outbox_key ON status_outbox (project_id, sha, name, id);
+CREATE INDEX status_outbox_due ON status_outbox (next_attempt_at);
+
+CREATE TABLE status_keys (
+  project_id BIGINT NOT NULL,
+  sha TEXT NOT NULL,
+  name TEXT NOT NULL,
+  repo_id BIGINT NOT NULL,
+  build_number BIGINT NOT NULL,
+  last_state TEXT NOT NULL,
+  posted_state TEXT NOT NULL DEFAULT '',
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (project_id, sha, name)
+);
+CREATE INDEX status_keys_updated ON status_keys (updated_at);
+
+CREATE TABLE mr_summary_notes (
+  project_id BIGINT NOT NULL,
+  mr_iid BIGINT NOT NULL,
+  note_id BIGINT,
+  build_number BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (project_id, mr_iid)
+);
+
+CREATE TABLE held_builds (
+  id ${d.idColumn},
+  repo_id BIGINT NOT NULL REFERENCES repos (id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  source_project_id BIGINT NOT NULL,
+  mr_iid BIGINT NOT NULL,
+  sha TEXT NOT NULL,
+  ref TEXT NOT NULL DEFAULT '',
+  request TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'held',
+  build_number BIGINT,
+  released_by TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  released_at BIGINT,
+  UNIQUE (project_id, mr_iid, sha)
+);
+CREATE INDEX held_builds_mr ON held_builds (project_id, mr_iid, state);
+`,
+  },
 ];

@@ -128,7 +128,23 @@ export interface Build {
   finishedAt?: number;
 }
 
+/** Credentials the clone step uses (written to ~/.netrc in its container). */
+export interface Netrc {
+  machine: string;
+  login: string;
+  password: string;
+}
+
+/** What a build was made from, kept for restarts and for handing jobs to runners. */
+export interface BuildInputs {
+  /** The pipeline file's text. */
+  config: string;
+  /** Kept encrypted; absent when none was given or no secret key is configured. */
+  netrc?: Netrc;
+}
+
 export type BuildInput = Pick<Build, 'event' | 'ref' | 'sha'> &
+  Partial<BuildInputs> &
   Partial<
     Pick<
       Build,
