@@ -67,27 +67,54 @@ function compileJobs(
   trusted: boolean,
   diags: Diagnostics,
 ): JobPlan[] {
-  const raw = parseText(text, opts, new Diagnostics(), true);
-  const axes: (Record<string, string> | undefined)[] = [undefined];
-  if (raw?.config.format === '0.8' && raw.config.matrix) {
-    const expanded = expandMatrix(raw.config.matrix);
-    if ('error' in expanded) {
-      diags.error(raw.spots.get(raw.config.pipelines[0]!)?.matrix ?? START, `matrix: ${expanded.error}`);
-      return [];
+  // Axes differ only where the file uses their variables: parse each distinct text once.
+  const cache = new Map<string, { parsed: Parsed | undefined; found: Diagnostics }>();
+  const parseOnce = (source: string, asTrusted: boolean) => {
+    const key = `${asTrusted}\n${source}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      const found = new Diagnostics();
+      hit = { parsed: parseText(source, opts, found, asTrusted), found };
+      cache.set(key, hit);
     }
-    if (expanded.length > 0) axes.splice(0, 1, ...expanded);
+    return hit;
+  };
+  const axes: (Record<string, string> | undefined)[] = [undefined];
+  if (MATRIX_KEY.test(text)) {
+    const raw = parseOnce(text, true).parsed;
+    if (raw?.config.format === '0.8' && raw.config.matrix) {
+      const expanded = expandMatrix(raw.config.matrix);
+      if ('error' in expanded) {
+        diags.error(raw.spots.get(raw.config.pipelines[0]!)?.matrix ?? START, `matrix: ${expanded.error}`);
+        return [];
+      }
+      if (expanded.length > 0) axes.splice(0, 1, ...expanded);
+    }
   }
+  // Substitution depends on an axis only through the axis variables the text names.
+  const named = new Set(Array.from(text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g), (m) => m[1]));
+  const substituted = new Map<string, ReturnType<typeof trySubstitute>>();
   const jobs: JobPlan[] = [];
   for (const axis of axes) {
-    const vars = substitutionVariables(ctx, axis);
-    const result = trySubstitute(text, (name) => vars[name]);
+    const key = JSON.stringify(Object.entries(axis ?? {}).filter(([k]) => named.has(k)));
+    let result = substituted.get(key);
+    if (!result) {
+      const vars = substitutionVariables(ctx, axis);
+      result = trySubstitute(text, (name) => vars[name]);
+      substituted.set(key, result);
+    }
     if (!result.ok) diags.warn(substitutionPos(result.error), substitutionMessage(result.error));
-    const parsed = parseText(result.text, opts, diags, trusted);
-    if (!parsed) return [];
+    const { parsed, found } = parseOnce(result.text, trusted);
+    for (const e of found.errors) diags.errors.push(e);
+    for (const w of found.warnings) diags.warnings.push(w);
+    if (!parsed || found.failed) return [];
     jobs.push(...planJobs(parsed.config, ctx, axis));
   }
   return jobs;
 }
+
+/** A top-level (or one-space indented) `matrix:` key: only then is a 0.8 matrix possible. */
+const MATRIX_KEY = /^ ?matrix[ \t]*:/m;
 
 /** Load, detect, parse and lint; undefined when the text is not a pipeline at all. */
 function parseText(

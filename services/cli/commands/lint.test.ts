@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CliIO, main } from '../main.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'hangar-lint-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    setExitCode: () => {},
+    isTTY: false,
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const BAD = `kind: pipeline
+steps:
+- name: build
+  imgae: golang
+  privileged: true
+`;
+
+describe('hangar lint', () => {
+  it('exits 0 and says the file is valid', async () => {
+    const r = await run(['lint', join(repoRoot, 'examples', '.drone.yml')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\.drone\.yml: valid \(1 pipeline, 4 steps\)\n$/);
+  });
+
+  it('exits 1 and prints FILE:LINE:COL: message for each error, warnings marked', async () => {
+    const path = file('bad.yml', `${BAD}  image: a\n  image: b\n`);
+    const r = await run(['lint', path]);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n').filter(Boolean)).toEqual([
+      `${path}:4:3: step 'build': unknown key 'imgae'; did you mean 'image'?`,
+      `${path}:5:3: step 'build' runs privileged ('privileged: true'), which only trusted repositories may do; remove it, or have an administrator mark the repository as trusted`,
+      `${path}:7:3: warning: the key 'image' is given twice (first at line 6); the last value is used, remove one of them`,
+    ]);
+  });
+
+  it('accepts trusted-only options with --trusted', async () => {
+    const path = file('trusted.yml', 'kind: pipeline\nsteps:\n- {name: a, image: x, privileged: true}\n');
+    expect((await run(['lint', path])).code).toBe(1);
+    expect((await run(['lint', path, '--trusted'])).code).toBe(0);
+  });
+
+  it('prints JSON with ok, errors and warnings', async () => {
+    const path = file('json.yml', BAD);
+    const r = await run(['lint', path, '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toEqual({
+      ok: false,
+      errors: [
+        {
+          line: 3,
+          column: 3,
+          message: "step 'build' has no image; add 'image: ...' (for example image: alpine:3)",
+        },
+        { line: 4, column: 3, message: "step 'build': unknown key 'imgae'; did you mean 'image'?" },
+        {
+          line: 5,
+          column: 3,
+          message:
+            "step 'build' runs privileged ('privileged: true'), which only trusted repositories may do; remove it, or have an administrator mark the repository as trusted",
+        },
+      ],
+      warnings: [],
+    });
+  });
+
+  it('says which file is missing, and refuses an unknown format', async () => {
+    const missing = await run(['lint', join(dir, 'nope.yml')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe(
+      `hangar: '${join(dir, 'nope.yml')}' does not exist; give the path of a pipeline file such as .drone.yml\n`,
+    );
+    const format = await run(['lint', join(repoRoot, 'examples', '.drone.yml'), '--format', 'xml']);
+    expect(format.code).toBe(1);
+    expect(format.err).toContain("--format 'xml' is not known");
+  });
+
+  it('runs as a real process: node bin/hangar.js lint', async () => {
+    const exec = promisify(execFile);
+    const ok = await exec('node', ['bin/hangar.js', 'lint', 'examples/.drone.yml'], { cwd: repoRoot });
+    expect(ok.stdout).toBe('examples/.drone.yml: valid (1 pipeline, 4 steps)\n');
+    const path = file('proc.yml', BAD);
+    const failed = await exec('node', ['bin/hangar.js', 'lint', path], { cwd: repoRoot }).catch(
+      (e: unknown) => e,
+    );
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stdout: string }).stdout).toContain(`${path}:4:3: step 'build': unknown key 'imgae'`);
+  });
+});

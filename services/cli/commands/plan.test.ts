@@ -1,0 +1,229 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CliIO, main } from '../main.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'hangar-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    setExitCode: () => {},
+    isTTY: false,
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const V1 = `kind: pipeline
+name: build
+steps:
+- name: test
+  image: golang
+  commands: [go test]
+- name: publish
+  image: plugins/docker
+  settings:
+    repo: group/app
+    password:
+      from_secret: docker_password
+  when:
+    branch: [main]
+- name: notify
+  image: plugins/slack
+  when:
+    status: [failure]
+services:
+- name: db
+  image: postgres
+---
+kind: pipeline
+name: release
+trigger:
+  event: [tag]
+steps:
+- name: ship
+  image: alpine
+`;
+
+const MATRIX = `pipeline:
+  test:
+    image: golang:\${GO}
+    commands: [go test]
+matrix:
+  GO: ["1.21", "1.22"]
+`;
+
+describe('hangar plan', () => {
+  it('prints which pipelines and steps run for a push, as JSON', async () => {
+    const path = file('v1.yml', V1);
+    const r = await run(['plan', path, '--event', 'push', '--branch', 'feature/x', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out);
+    expect(plan.pipelines.map((p: { name: string; run: boolean }) => [p.name, p.run])).toEqual([
+      ['build', true],
+      ['release', false],
+    ]);
+    expect(plan.pipelines[1].reason).toBe(
+      "the pipeline's trigger excludes this build: event 'push' does not match [tag]",
+    );
+    const build = plan.pipelines[0];
+    expect(build.services).toEqual([{ name: 'db', image: 'postgres', run: true }]);
+    expect(build.steps).toEqual([
+      { name: 'clone', image: '', run: true },
+      { name: 'test', image: 'golang', run: true },
+      {
+        name: 'publish',
+        image: 'plugins/docker',
+        run: false,
+        reason: "its when excludes this build: branch 'feature/x' does not match [main]",
+        environment: { PLUGIN_REPO: 'group/app' },
+      },
+      {
+        name: 'notify',
+        image: 'plugins/slack',
+        run: false,
+        reason: 'it runs only after a failure (when: status: failure)',
+      },
+    ]);
+  });
+
+  it('with --status failure shows the steps that run once the pipeline has failed', async () => {
+    const path = file('fail.yml', V1);
+    const r = await run([
+      'plan',
+      path,
+      '--event',
+      'push',
+      '--branch',
+      'main',
+      '--status',
+      'failure',
+      '--format',
+      'json',
+    ]);
+    const steps = JSON.parse(r.out).pipelines[0].steps as { name: string; run: boolean }[];
+    expect(steps.map((s) => [s.name, s.run])).toEqual([
+      ['clone', false],
+      ['test', false],
+      ['publish', false],
+      ['notify', true],
+    ]);
+  });
+
+  it('prints a readable table by default', async () => {
+    const path = file('text.yml', V1);
+    const r = await run(['plan', path, '--event', 'tag', '--tag', 'v1.2.0', '--branch', 'main']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("pipeline 'build': runs\n");
+    expect(r.out).toContain("pipeline 'release': runs\n");
+    expect(r.out).toMatch(/ {2}skip {2}step {4}notify +plugins\/slack +- it runs only after a failure/);
+  });
+
+  it('shows each matrix axis and filters with --matrix', async () => {
+    const path = file('matrix.yml', MATRIX);
+    const all = JSON.parse(
+      (await run(['plan', path, '--event', 'push', '--branch', 'main', '--format', 'json'])).out,
+    );
+    expect(all.pipelines.map((p: { axis: unknown }) => p.axis)).toEqual([{ GO: '1.21' }, { GO: '1.22' }]);
+    expect(all.pipelines[1].steps[1].image).toBe('golang:1.22');
+    const one = await run([
+      'plan',
+      path,
+      '--event',
+      'push',
+      '--branch',
+      'main',
+      '--matrix',
+      'GO=1.22',
+      '--format',
+      'json',
+    ]);
+    expect(JSON.parse(one.out).pipelines.map((p: { axis: unknown }) => p.axis)).toEqual([{ GO: '1.22' }]);
+    const none = await run(['plan', path, '--event', 'push', '--branch', 'main', '--matrix', 'GO=1.9']);
+    expect(none.code).toBe(1);
+    expect(none.err).toBe('hangar: no matrix axis has GO=1.9; the axes are: GO=1.21; GO=1.22\n');
+  });
+
+  it('uses --repo for repo conditions', async () => {
+    const path = file(
+      'repo.yml',
+      'kind: pipeline\ntrigger:\n  repo: [acme/*]\nsteps: [{name: a, image: x}]\n',
+    );
+    const mine = JSON.parse(
+      (
+        await run([
+          'plan',
+          path,
+          '--event',
+          'push',
+          '--branch',
+          'm',
+          '--repo',
+          'acme/app',
+          '--format',
+          'json',
+        ])
+      ).out,
+    );
+    expect(mine.pipelines[0].run).toBe(true);
+    const fork = JSON.parse(
+      (await run(['plan', path, '--event', 'push', '--branch', 'm', '--repo', 'bob/app', '--format', 'json']))
+        .out,
+    );
+    expect(fork.pipelines[0].run).toBe(false);
+  });
+
+  it('exits 1 with located errors when the file does not compile', async () => {
+    const path = file('broken.yml', 'kind: pipeline\nsteps:\n- name: a\n  commads: [x]\n');
+    const r = await run(['plan', path, '--event', 'push', '--branch', 'main']);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(`${path}:4:3: step 'a': unknown key 'commads'; did you mean 'commands'?`);
+  });
+
+  it('refuses a bad event, a missing branch and a tag event without a tag', async () => {
+    const path = file('ok.yml', V1);
+    expect((await run(['plan', path, '--event', 'pushh', '--branch', 'm'])).err).toContain(
+      "--event 'pushh' is not a build event; use one of push, pull_request, tag",
+    );
+    expect((await run(['plan', path, '--event', 'push'])).err).toContain(
+      '--branch is required for a push event',
+    );
+    expect((await run(['plan', path, '--event', 'tag'])).err).toContain('a tag event needs --tag NAME');
+    expect((await run(['plan', path, '--branch', 'm'])).code).toBe(2);
+  });
+
+  it('runs as a real process and reads .drone.yml by default', async () => {
+    const exec = promisify(execFile);
+    file('.drone.yml', V1);
+    const r = await exec(
+      'node',
+      [join(repoRoot, 'bin', 'hangar.js'), 'plan', '--event', 'push', '--branch', 'main'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.stdout).toContain("pipeline 'build': runs");
+    expect(r.stdout).toContain('run   step    publish');
+  });
+});
