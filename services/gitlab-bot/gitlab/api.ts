@@ -1,6 +1,7 @@
 import type {
   CommitState,
   GitLabAwardEmoji,
+  GitLabCommit,
   GitLabCommitStatus,
   GitLabMergeRequest,
   GitLabNote,
@@ -23,6 +24,8 @@ export interface GitLabApi {
   project(project: ProjectRef): Promise<GitLabProject>;
   /** A file's content at a commit, branch or tag; null when the file (or ref) does not exist. */
   fileRaw(project: ProjectRef, path: string, ref: string): Promise<string | null>;
+  /** The commit a sha, branch or tag names; null when it names none. */
+  commit(project: ProjectRef, ref: string): Promise<GitLabCommit | null>;
   /** Creates or moves the commit status named `name` on `sha`. */
   createCommitStatus(project: ProjectRef, status: CommitStatusInput): Promise<GitLabCommitStatus>;
   /** The latest status of each name on a commit (every one with `all`). */

@@ -15,6 +15,7 @@ import { GitLabNotFoundError, GitLabResponseError } from './errors.js';
 import { mapGitLabError, type Requirement } from './map-error.js';
 import {
   awardEmojiSchema,
+  commitSchema,
   commitStatusSchema,
   hookSchema,
   memberSchema,
@@ -127,6 +128,19 @@ export function createGitLabApi(opts: GitLabClientOptions): GitLabApi {
       throw new GitLabResponseError(
         `GitLab at ${host} answered "${req.action}" on ${req.target} with no file content; check that DRONE_GITLAB_URL points at GitLab's API.`,
       );
+    },
+
+    async commit(project, ref) {
+      try {
+        return await call(
+          { action: `read commit ${ref}`, target: p(project), scope: 'read_api', role: 'Reporter' },
+          commitSchema,
+          () => commits.show(project, ref),
+        );
+      } catch (err) {
+        if (err instanceof GitLabNotFoundError && !/Project/i.test(err.gitlabMessage)) return null;
+        throw err;
+      }
     },
 
     createCommitStatus: (project, s) =>

@@ -4,6 +4,7 @@ export * from './errors.js';
 export type {
   CommitState,
   GitLabAwardEmoji,
+  GitLabCommit,
   GitLabCommitStatus,
   GitLabMergeRequest,
   GitLabNote,

@@ -60,6 +60,25 @@ export const projectSchema = z
   }));
 export type GitLabProject = z.output<typeof projectSchema>;
 
+export const commitSchema = z
+  .object({
+    id: text,
+    title: text,
+    message: text,
+    author_name: text,
+    author_email: text,
+    web_url: z.string().optional(),
+  })
+  .transform((c) => ({
+    sha: c.id,
+    title: c.title,
+    message: c.message,
+    authorName: c.author_name,
+    authorEmail: c.author_email,
+    webUrl: c.web_url ?? null,
+  }));
+export type GitLabCommit = z.output<typeof commitSchema>;
+
 export const COMMIT_STATES = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'] as const;
 export type CommitState = (typeof COMMIT_STATES)[number];
 

@@ -1,6 +1,7 @@
 import type { Route } from '../router.js';
 import { awardEmojiRoutes } from './award-emoji.js';
 import { commitStatusRoutes } from './commit-statuses.js';
+import { commitRoutes } from './commits.js';
 import { hookRoutes } from './hooks.js';
 import { memberRoutes } from './members.js';
 import { mergeRequestRoutes } from './merge-requests.js';
@@ -13,6 +14,7 @@ export const apiRoutes: readonly Route[] = [
   ...userRoutes,
   ...projectRoutes,
   ...repositoryFileRoutes,
+  ...commitRoutes,
   ...commitStatusRoutes,
   ...mergeRequestRoutes,
   ...awardEmojiRoutes,
