@@ -23,8 +23,10 @@ describe('bad input is refused with a located sentence, never an exception', () 
     );
     expect(first('kind: pipeline\nsteps: [a, b\n')).toMatch(/^\d+:\d+ invalid YAML: /);
     expect(first('a: b: c\n')).toBe(
-      "1:4 invalid YAML: nested mappings are not allowed in compact mappings; put the nested mapping on its own indented lines, or quote the value if it contains ': '",
+      "1:4 invalid YAML: nested mappings are not allowed in compact mappings; check the indentation of this line and the next (a line indented under a value continues it, and its ': ' then reads as a nested mapping); quote the value if it contains ': '",
     );
+    // one syntax mistake gives one error, not the parser's follow-on complaints
+    expect(lintPipeline('kind: pipeline\nsteps:\n- name: a\n   image: x\n').errors).toHaveLength(1);
   });
 
   it('tabs used for indentation', () => {

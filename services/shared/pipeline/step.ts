@@ -86,6 +86,19 @@ const IGNORED_1X = ['shell'];
 /** Options whose effect Hangar does not apply (they are still checked for trust). */
 const NOT_APPLIED = ['dns', 'dns_search', 'memswap_limit'];
 
+/** Keys that belong under `when:`, often written one level too high. */
+const CONDITION_KEYS = [
+  'branch',
+  'event',
+  'status',
+  'ref',
+  'repo',
+  'environment',
+  'matrix',
+  'platform',
+  'instance',
+];
+
 export const STEP_KEYS_1X = [...COMMON, ...ONLY_1X];
 
 export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Position): StepDef {
@@ -132,9 +145,13 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
   const commandsNode = field(node, 'commands');
   const commands = readStringList(commandsNode, `${what}: commands`, diags, scalarOk) ?? [];
   if (format === '0.8' && commands.length > 0 && settingsPairs.length > 0) {
+    const first = settingsPairs[0]!.key;
+    const hint = CONDITION_KEYS.includes(first)
+      ? `; '${first}' is a condition, move it under 'when:'`
+      : didYouMean(first, [...COMMON, ...ONLY_08]);
     diags.error(
       settingsPairs[0]!.keyPos,
-      `${what} has commands and plugin settings (${settingsPairs.map((p) => p.key).join(', ')}); a step is either commands or a plugin, remove one or fix the key's spelling${didYouMean(settingsPairs[0]!.key, [...COMMON, ...ONLY_08])}`,
+      `${what} has commands and plugin settings (${settingsPairs.map((p) => p.key).join(', ')}); a step is either commands or a plugin, remove one or fix the key's spelling${hint}`,
     );
   }
 

@@ -109,11 +109,12 @@ export function loadYaml(text: string, opts: LoadOptions, diags: Diagnostics): Y
   };
   let broken = false;
   for (const doc of docs) {
-    for (const e of doc.errors) {
-      broken = true;
-      const pos = at(e.pos[0]);
-      diags.error(pos, explainYamlError(e.code, e.message, source, pos));
-    }
+    // One syntax error often causes more at the same place; the first one is the one to fix.
+    const e = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0])[0];
+    if (!e) continue;
+    broken = true;
+    const pos = at(e.pos[0]);
+    diags.error(pos, explainYamlError(e.code, e.message, source, pos));
   }
   if (broken) return [];
   const budget = { left: opts.maxNodes ?? DEFAULT_MAX_NODES, exhausted: false };
@@ -347,7 +348,9 @@ function explainYamlError(code: string, message: string, source: string, pos: Po
     const tabLine = lead.includes('\t') ? pos.line : tabIndentBefore(source, pos.line);
     return `invalid YAML: line ${tabLine || pos.line} is indented with a tab; YAML needs spaces for indentation, replace the tabs with spaces`;
   }
-  const hint = HINTS[code] ?? 'check the indentation and punctuation on this line';
+  const hint = /end with an? [\]}]/.test(base)
+    ? 'close it on this line, or indent the lines that continue it further than its key'
+    : (HINTS[code] ?? 'check the indentation and punctuation on this line');
   return `invalid YAML: ${lowerFirst(base)}; ${hint}`;
 }
 
@@ -370,7 +373,7 @@ const HINTS: Record<string, string> = {
   MISSING_CHAR: 'add the missing closing character',
   MULTILINE_IMPLICIT_KEY: "keep each 'key:' on one line, or quote the value",
   BLOCK_AS_IMPLICIT_KEY:
-    "put the nested mapping on its own indented lines, or quote the value if it contains ': '",
+    "check the indentation of this line and the next (a line indented under a value continues it, and its ': ' then reads as a nested mapping); quote the value if it contains ': '",
   UNEXPECTED_TOKEN: 'remove or quote the unexpected text',
   BAD_ALIAS: "write an alias as '*name' after an anchor '&name'",
   DUPLICATE_KEY: 'remove one of the keys',
