@@ -1,7 +1,8 @@
 /**
  * Which build a coordinator event is about. Build, job and step events all
- * name their build; the bot needs nothing else from them because it reads the
- * build itself.
+ * name their build (services/coordinator/events.ts: buildId, buildNumber,
+ * repoSlug, projectId); the bot needs nothing else from them because it reads
+ * the build itself.
  */
 export type BuildRef = { buildId: number } | { projectId?: number; slug?: string; number: number };
 
@@ -16,11 +17,12 @@ export function buildRefOf(event: unknown): BuildRef | undefined {
   const e = event as Record<string, unknown>;
   const nested =
     typeof e.build === 'object' && e.build !== null ? (e.build as Record<string, unknown>) : undefined;
+  const number = int(e.buildNumber) ?? int(nested?.number);
+  const projectId = int(e.projectId) ?? int(nested?.projectId);
+  if (number !== undefined && projectId !== undefined) return { projectId, number };
   const buildId = int(e.buildId) ?? int(nested?.id);
   if (buildId !== undefined) return { buildId };
-  const number = int(e.buildNumber) ?? int(nested?.number);
   if (number === undefined) return undefined;
-  const projectId = int(e.projectId) ?? int(nested?.projectId);
   const slug = typeof e.repoSlug === 'string' ? e.repoSlug : typeof e.slug === 'string' ? e.slug : undefined;
   if (projectId === undefined && slug === undefined) return undefined;
   return {
