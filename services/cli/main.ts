@@ -38,6 +38,26 @@ export const SUBCOMMANDS: Subcommand[] = [
     load: () => import('./commands/runner.js'),
   },
   {
+    name: 'repo',
+    summary: 'list, switch on, switch off and configure repositories (HANGAR_SERVER, HANGAR_TOKEN)',
+    load: () => import('./commands/repo.js'),
+  },
+  {
+    name: 'build',
+    summary: 'list, inspect, start, restart and cancel builds; show step logs',
+    load: () => import('./commands/build.js'),
+  },
+  {
+    name: 'secret',
+    summary: "add, list and remove a repository's secrets",
+    load: () => import('./commands/secret.js'),
+  },
+  {
+    name: 'registry',
+    summary: "add, list and remove a repository's registry credentials",
+    load: () => import('./commands/registry.js'),
+  },
+  {
     name: 'exec',
     summary: 'run a pipeline file locally on Docker, no server',
     load: () => import('./commands/exec.js'),

@@ -11,9 +11,10 @@ import { startRunnerDaemon } from '../../runner/daemon/daemon.js';
 import { onStopSignals } from '../../server/signals.js';
 import { createLogger } from '../../shared/log.js';
 import type { CliIO } from '../main.js';
+import { registerRunnerLs } from './runners.js';
 
 export function register(program: Command, io: CliIO): void {
-  program
+  const runner = program
     .command('runner')
     .description(
       'take jobs from the coordinator and run them on Docker (DRONE_SERVER, DRONE_SECRET, HANGAR_NATS_URL)',
@@ -46,4 +47,5 @@ export function register(program: Command, io: CliIO): void {
         off();
       }
     });
+  registerRunnerLs(runner, io);
 }
