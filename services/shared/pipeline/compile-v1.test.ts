@@ -166,6 +166,50 @@ steps:
     ]);
   });
 
+  it('reads every container option of a step', () => {
+    const text = `kind: pipeline
+steps:
+- name: a
+  image: docker:dind
+  pull: always
+  detach: true
+  privileged: true
+  entrypoint: [/bin/sh, -c]
+  command: [echo hi]
+  network_mode: bridge
+  extra_hosts: ["db:10.0.0.1"]
+  mem_limit: 1g
+  shm_size: 64m
+  failure: ignore
+- name: b
+  image: alpine
+  pull: never
+  when:
+    event:
+      exclude: [tag]
+- name: c
+  image: alpine
+  pull: default
+`;
+    const [job] = ok(compile(text, testBuild({ trusted: true })));
+    expect(step(job, 'a')).toMatchObject({
+      pull: 'always',
+      detach: true,
+      privileged: true,
+      entrypoint: ['/bin/sh', '-c'],
+      command: ['echo hi'],
+      networkMode: 'bridge',
+      extraHosts: ['db:10.0.0.1'],
+      memLimit: 1024 ** 3,
+      shmSize: 64 * 1024 ** 2,
+      failure: 'ignore',
+    });
+    expect(step(job, 'b')).toMatchObject({ pull: 'never', run: true });
+    expect(step(job, 'c').pull).toBe('if-not-exists');
+    const [tag] = ok(compile(text, testBuild({ trusted: true, event: 'tag' })));
+    expect(step(tag, 'b').skipReason).toBe("its when excludes this build: event 'tag' is excluded by [tag]");
+  });
+
   it('disables the clone step with clone: disable', () => {
     const [job] = ok(
       compile('kind: pipeline\nclone:\n  disable: true\nsteps:\n- {name: a, image: x}\n', testBuild()),
