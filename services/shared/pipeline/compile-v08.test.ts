@@ -172,6 +172,18 @@ pipeline:
     expect(step(job, 'test').environment.DRONE_WORKSPACE).toBe('/go/src/example.com/app');
   });
 
+  it('takes a pipeline step named clone as the clone step, as Drone 0.5 did', () => {
+    const text =
+      'pipeline:\n  clone:\n    image: plugins/git\n    tags: true\n  build:\n    image: x\n    commands: [make]\n';
+    const r = compile(text, testBuild());
+    const [job] = ok(r);
+    expect(job?.clone).toMatchObject({ name: 'clone', image: 'plugins/git' });
+    expect(job?.clone?.environment.PLUGIN_TAGS).toBe('true');
+    expect(job?.steps.map((s) => [s.name, s.dependsOn])).toEqual([['build', []]]);
+    expect(r.warnings[0]).toMatchObject({ line: 2, column: 3 });
+    expect(r.warnings[0]?.message).toContain("move it to a top-level 'clone:' section");
+  });
+
   it('defaults the workspace to /drone/src/HOST/SLUG and the clone to the built-in one', () => {
     const [job] = ok(compile('pipeline:\n  a:\n    image: x\n    commands: [a]\n', testBuild()));
     expect(job?.workspace.dir).toBe('/drone/src/gitlab.example.com/group/project');

@@ -85,6 +85,16 @@ export function parseV08(root: YMap, diags: Diagnostics): Parsed {
   }
   const services = readContainers(field(root, 'services'), 'services', ctx('services'), diags);
   const cloneSteps = readContainers(field(root, 'clone'), 'clone', ctx('clone'), diags);
+  // Drone 0.5 style: a pipeline step named 'clone' is the clone step.
+  const inline = cloneSteps.length === 0 ? steps.findIndex((s) => s.name === 'clone') : -1;
+  if (inline >= 0) {
+    const [step] = steps.splice(inline, 1);
+    cloneSteps.push(step!);
+    diags.warn(
+      step!.position,
+      "the step 'clone' replaces the built-in clone step (Drone 0.5 style); move it to a top-level 'clone:' section",
+    );
+  }
   if (cloneSteps.length > 1) {
     diags.warn(
       top.clone ?? root.pos,
