@@ -38,6 +38,11 @@ export const SUBCOMMANDS: Subcommand[] = [
     load: () => import('./commands/runner.js'),
   },
   {
+    name: 'bot',
+    summary: 'the GitLab bot: webhooks, commit statuses, merge-request notes, REST API',
+    load: () => import('./commands/bot.js'),
+  },
+  {
     name: 'repo',
     summary: 'list, switch on, switch off and configure repositories (HANGAR_SERVER, HANGAR_TOKEN)',
     load: () => import('./commands/repo.js'),

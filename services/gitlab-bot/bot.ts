@@ -12,6 +12,8 @@ import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { Bus } from '../shared/nats/bus.js';
 import { type BuildCalls, createBuildCalls } from './api/build-service.js';
+import { apiDepsOf, apiRouter } from './api/router.js';
+import { noteHandler } from './commands/dispatch.js';
 import { type BotConfig, splitHostPort } from './config.js';
 import { BuildEventConsumer, type EventSource } from './events/consumer.js';
 import { createGitLabApi, type GitLabApi } from './gitlab/index.js';
@@ -41,7 +43,7 @@ export interface BotTuning {
   work?: Partial<WorkOptions>;
   workConcurrency?: number;
   durableConsumer?: string;
-  /** Extra routers (the REST API) mounted after /hook. */
+  /** Extra routers, mounted after /hook and /api. */
   routers?: (services: BotServices) => Router[];
 }
 
@@ -140,6 +142,7 @@ export async function startBot(
       intervalMs: cfg.summaryIntervalMs,
     });
     const services: BotServices = { cfg, log, store, gitlab, builds, statuses };
+    services.onNote = noteHandler(services);
 
     const work = { ...DEFAULT_WORK, ...tuning.work };
     const hookLog = log.child({ component: 'webhooks' });
@@ -176,6 +179,7 @@ export async function startBot(
 
     const routers = [
       hookRouter({ store, queue, maxBytes: cfg.webhookMaxBytes, log: hookLog, metrics }),
+      apiRouter(apiDepsOf(services)),
       ...(tuning.routers?.(services) ?? []),
     ];
     const app = createApp({ routers, metrics, log });
