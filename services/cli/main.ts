@@ -33,6 +33,11 @@ export const SUBCOMMANDS: Subcommand[] = [
     load: () => import('./commands/plan.js'),
   },
   {
+    name: 'coordinator',
+    summary: 'run the coordinator: builds, scheduling, leases, logs (gRPC :9000)',
+    load: () => import('./commands/coordinator.js'),
+  },
+  {
     name: 'runner',
     summary: 'take jobs from the coordinator and run them on Docker',
     load: () => import('./commands/runner.js'),

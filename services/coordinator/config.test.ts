@@ -24,6 +24,8 @@ describe('coordinator configuration', () => {
       natsUrl: 'nats://127.0.0.1:4222',
       leaseTimeoutMs: 30_000,
       logLimit: 10 * 1024 * 1024,
+      metricsAddr: '127.0.0.1:9100',
+      redispatchAfterMs: 30_000,
     });
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -92,6 +94,13 @@ describe('coordinator configuration', () => {
     ['HANGAR_GRPC_ADDR', 'localhost', /HANGAR_GRPC_ADDR: is not host:port/],
     ['HANGAR_GRPC_ADDR', '0.0.0.0:99999', /HANGAR_GRPC_ADDR: is not host:port/],
     ['HANGAR_NATS_URL', 'http://nats:4222', /HANGAR_NATS_URL: is not a NATS URL/],
+    ['HANGAR_METRICS_ADDR', '9100', /HANGAR_METRICS_ADDR: is not host:port/],
+    ['HANGAR_REDISPATCH_AFTER', '10ms', /HANGAR_REDISPATCH_AFTER: must be at least 1s/],
+    [
+      'HANGAR_NETRC_USERNAME',
+      'ci-bot',
+      /HANGAR_NETRC_PASSWORD: is required when HANGAR_NETRC_USERNAME is set/,
+    ],
   ])('names %s when its value %j is bad', (name, value, message) => {
     expect(errorOf({ [name]: value }).message).toMatch(message);
   });
@@ -108,5 +117,19 @@ describe('coordinator configuration', () => {
     expect(c.logLimit).toBe(5 * 1024 * 1024);
     expect(c.grpcAddr).toBe('[::]:9100');
     expect(c.droneSecret).toBe('shared-secret');
+  });
+
+  it('takes the metrics address and fallback clone credentials', () => {
+    const c = loadCoordinatorConfig({
+      HANGAR_METRICS_ADDR: '0.0.0.0:9200',
+      HANGAR_NETRC_USERNAME: 'ci-bot',
+      HANGAR_NETRC_PASSWORD: 'glpat-token',
+    });
+    expect(c.metricsAddr).toBe('0.0.0.0:9200');
+    expect(c.netrc).toEqual({ login: 'ci-bot', password: 'glpat-token' });
+    expect(loadCoordinatorConfig({ HANGAR_NETRC_PASSWORD: 'glpat-token' }).netrc).toEqual({
+      login: 'oauth2',
+      password: 'glpat-token',
+    });
   });
 });

@@ -25,6 +25,12 @@ export interface CoordinatorConfig {
   leaseTimeoutMs: number;
   /** Bytes of log kept per step. */
   logLimit: number;
+  /** host:port of the HTTP server for /metrics and /healthz. */
+  metricsAddr: string;
+  /** A queued job no runner accepted for this long is published again if the queue lost it. */
+  redispatchAfterMs: number;
+  /** Clone credentials for builds whose request brings none. */
+  netrc?: { login: string; password: string };
 }
 
 const POSTGRES_EXAMPLE = 'postgres://user:password@host:5432/hangar';
@@ -102,6 +108,10 @@ const SETTINGS = {
   natsUrl: setting('HANGAR_NATS_URL', natsUrls, 'nats://127.0.0.1:4222'),
   leaseTimeoutMs: setting('HANGAR_LEASE_TIMEOUT', leaseTimeout, 30_000),
   logLimit: setting('HANGAR_LOG_LIMIT', logLimit, 10 * 1024 * 1024),
+  metricsAddr: setting('HANGAR_METRICS_ADDR', hostPort, '127.0.0.1:9100'),
+  redispatchAfterMs: setting('HANGAR_REDISPATCH_AFTER', leaseTimeout, 30_000),
+  netrcUsername: setting('HANGAR_NETRC_USERNAME', z.string()),
+  netrcPassword: secretSetting('HANGAR_NETRC_PASSWORD', z.string()),
 };
 
 function database(v: {
@@ -132,6 +142,14 @@ function database(v: {
   return { engine: 'sqlite', path: resolve(v.databasePath) };
 }
 
+function netrc(v: { netrcUsername?: string; netrcPassword?: string }): Pick<CoordinatorConfig, 'netrc'> {
+  if (v.netrcUsername === undefined && v.netrcPassword === undefined) return {};
+  if (v.netrcPassword === undefined) {
+    throw new ConfigError('HANGAR_NETRC_PASSWORD', 'is required when HANGAR_NETRC_USERNAME is set');
+  }
+  return { netrc: Object.freeze({ login: v.netrcUsername ?? 'oauth2', password: v.netrcPassword }) };
+}
+
 /** Reads and checks the coordinator's settings; a bad value throws a ConfigError naming its variable. */
 export function loadCoordinatorConfig(env: Env): Readonly<CoordinatorConfig> {
   const v = readEnv(env, SETTINGS);
@@ -143,5 +161,8 @@ export function loadCoordinatorConfig(env: Env): Readonly<CoordinatorConfig> {
     natsUrl: v.natsUrl,
     leaseTimeoutMs: v.leaseTimeoutMs,
     logLimit: v.logLimit,
+    metricsAddr: v.metricsAddr,
+    redispatchAfterMs: v.redispatchAfterMs,
+    ...netrc(v),
   });
 }

@@ -113,4 +113,17 @@ describe.each(ENGINES)('coordinator store additions on %s', (engine) => {
       running: after.running - before.running,
     }).toEqual({ pending: 1, queued: 1, running: 1 });
   });
+
+  it('queues pending jobs and returns only those it moved', async () => {
+    const store = await db.open();
+    const repo = await newRepo(store);
+    const { jobs } = await store.builds.create(repo.id, PUSH, [
+      { plan: plan('a', ['x']) },
+      { plan: plan('b', ['x']) },
+    ]);
+    await store.jobs.finish(jobs[1]!.id, 'killed');
+    const moved = await store.jobs.queue(jobs.map((j) => j.id));
+    expect(moved.map((j) => [j.name, j.status])).toEqual([['a', 'queued']]);
+    expect(await store.jobs.queue([jobs[0]!.id])).toEqual([]);
+  });
 });

@@ -14,6 +14,8 @@ export interface JobStore extends JobLeaseStore {
   listByStatus(statuses: readonly JobStatus[], limit?: number): Promise<Job[]>;
   /** `pending` → `queued` once published to the work queue. Returns how many changed. */
   markQueued(ids: readonly number[]): Promise<number>;
+  /** Like markQueued, returning the jobs that moved from `pending` to `queued`. */
+  queue(ids: readonly number[]): Promise<Job[]>;
   /**
    * Ends a job that no runner holds (dependency failed, blocked job declined,
    * cancelled before it started). Returns undefined when the job had ended already.
@@ -97,6 +99,15 @@ export function jobStore(ctx: StoreContext): JobStore {
         `UPDATE jobs SET status = 'queued' WHERE status = 'pending' AND id IN ${inList(ids.length)}`,
         [...ids],
       );
+    },
+
+    async queue(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.all<Record<string, unknown>>(
+        `UPDATE jobs SET status = 'queued' WHERE status = 'pending' AND id IN ${inList(ids.length)} RETURNING *`,
+        [...ids],
+      );
+      return rows.map(toJob).sort((a, b) => a.id - b.id);
     },
 
     async finish(id, status, error = '') {

@@ -1,0 +1,48 @@
+/**
+ * `hangar coordinator`: the coordinator alone (gRPC on HANGAR_GRPC_ADDR,
+ * /metrics and /healthz on HANGAR_METRICS_ADDR), with SQLite or PostgreSQL
+ * and NATS from the environment. SIGTERM or SIGINT stops it gracefully; a
+ * second signal exits at once.
+ */
+import type { Command } from 'commander';
+import { loadCoordinatorConfig } from '../../coordinator/config.js';
+import { startCoordinator } from '../../coordinator/coordinator.js';
+import { onStopSignals } from '../../server/signals.js';
+import { createLogger } from '../../shared/log.js';
+import type { CliIO } from '../main.js';
+
+export function register(program: Command, io: CliIO): void {
+  program
+    .command('coordinator')
+    .description(
+      'run the coordinator: stores builds, schedules jobs to runners, serves gRPC (HANGAR_GRPC_ADDR, DRONE_SECRET, HANGAR_NATS_URL)',
+    )
+    .action(async () => {
+      const cfg = loadCoordinatorConfig(process.env);
+      const log = createLogger({ level: process.env.HANGAR_LOG_LEVEL ?? 'info', name: 'coordinator' });
+      const coordinator = await startCoordinator(cfg, log);
+      await new Promise<void>((resolve) => {
+        const off = onStopSignals({
+          graceful: (signal) => {
+            log.info({ signal }, 'stopping');
+            coordinator.stop().then(
+              () => {
+                off();
+                resolve();
+              },
+              (err: unknown) => {
+                log.error({ err }, 'stopping failed');
+                off();
+                io.setExitCode(1);
+                resolve();
+              },
+            );
+          },
+          immediate: (signal) => {
+            log.warn({ signal }, 'stopping now');
+            process.exit(1);
+          },
+        });
+      });
+    });
+}

@@ -1,0 +1,296 @@
+/**
+ * Every build, job and step state change becomes an event on the NATS events
+ * stream (subjects hangar.events.build / .job / .step), which the bot follows
+ * with a durable consumer. Each event names its build (buildId, buildNumber,
+ * repoSlug, projectId) and carries a `version` that only grows, also across
+ * coordinator restarts, so a consumer that sees events late, twice or out of
+ * order keeps the newest.
+ *
+ * Publishing never blocks a state change: events go to a bounded in-memory
+ * queue drained in order. When NATS is away the queue waits and retries; at
+ * its limit, events that a newer event of the same build, job or step
+ * supersedes are dropped first.
+ */
+
+import type { Logger } from '../shared/log.js';
+import type { Build, BuildStatus, Job, JobStatus, Repo, Step, StepStatus, Store } from './store/index.js';
+
+export interface BuildRef {
+  buildId: number;
+  buildNumber: number;
+  repoId: number;
+  repoSlug: string;
+  projectId: number;
+}
+
+export interface BuildEventMessage extends BuildRef {
+  kind: 'build';
+  version: number;
+  status: BuildStatus;
+  error: string;
+  event: string;
+  ref: string;
+  branch: string;
+  sha: string;
+  parentId?: number;
+  mergeRequestIid?: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface JobEventMessage extends BuildRef {
+  kind: 'job';
+  version: number;
+  jobId: number;
+  jobNumber: number;
+  name: string;
+  axis: Record<string, string>;
+  status: JobStatus;
+  attempt: number;
+  runnerId?: number;
+  error: string;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface StepEventMessage extends BuildRef {
+  kind: 'step';
+  version: number;
+  jobId: number;
+  jobNumber: number;
+  stepId: number;
+  stepNumber: number;
+  name: string;
+  status: StepStatus;
+  exitCode: number;
+  oomKilled: boolean;
+  error: string;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export type CoordinatorEvent = BuildEventMessage | JobEventMessage | StepEventMessage;
+
+export interface EventSink {
+  publishEvent(kind: string, event: unknown, id: string): Promise<void>;
+}
+
+interface Queued {
+  key: string;
+  event: CoordinatorEvent;
+}
+
+const IN_FLIGHT = 64;
+const REF_CACHE = 4096;
+
+export class EventPublisher {
+  private queue: Queued[] = [];
+  private draining: Promise<void> | undefined;
+  private lastVersion = 0;
+  private retryMs = 0;
+  /** The first `sending` events of the queue are being published now. */
+  private sending = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly refs = new Map<number, BuildRef>();
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly sink: EventSink,
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly limit = 10_000,
+  ) {}
+
+  /** Events waiting to be published. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Microseconds since the epoch, made strictly increasing. */
+  private nextVersion(): number {
+    const v = Math.max(this.lastVersion + 1, Date.now() * 1000);
+    this.lastVersion = v;
+    return v;
+  }
+
+  remember(build: Build, repo: Repo): BuildRef {
+    const ref: BuildRef = {
+      buildId: build.id,
+      buildNumber: build.number,
+      repoId: repo.id,
+      repoSlug: repo.slug,
+      projectId: repo.projectId,
+    };
+    this.refs.delete(build.id);
+    this.refs.set(build.id, ref);
+    if (this.refs.size > REF_CACHE) {
+      const oldest = this.refs.keys().next().value;
+      if (oldest !== undefined) this.refs.delete(oldest);
+    }
+    return ref;
+  }
+
+  private async ref(buildId: number): Promise<BuildRef | undefined> {
+    const known = this.refs.get(buildId);
+    if (known !== undefined) return known;
+    const build = await this.store.builds.get(buildId);
+    if (build === undefined) return undefined;
+    const repo = await this.store.repos.get(build.repoId);
+    return repo === undefined ? undefined : this.remember(build, repo);
+  }
+
+  async build(build: Build, repo?: Repo): Promise<void> {
+    const ref = repo === undefined ? await this.ref(build.id) : this.remember(build, repo);
+    if (ref === undefined) return;
+    this.push(`build:${build.id}`, {
+      ...ref,
+      kind: 'build',
+      version: this.nextVersion(),
+      status: build.status,
+      error: build.error,
+      event: build.event,
+      ref: build.ref,
+      branch: build.branch,
+      sha: build.sha,
+      ...(build.parentId === undefined ? {} : { parentId: build.parentId }),
+      ...(build.mergeRequestIid === undefined ? {} : { mergeRequestIid: build.mergeRequestIid }),
+      createdAt: build.createdAt,
+      ...(build.startedAt === undefined ? {} : { startedAt: build.startedAt }),
+      ...(build.finishedAt === undefined ? {} : { finishedAt: build.finishedAt }),
+    });
+  }
+
+  async job(job: Job): Promise<void> {
+    const ref = await this.ref(job.buildId);
+    if (ref === undefined) return;
+    this.push(`job:${job.id}`, {
+      ...ref,
+      kind: 'job',
+      version: this.nextVersion(),
+      jobId: job.id,
+      jobNumber: job.number,
+      name: job.name,
+      axis: job.axis,
+      status: job.status,
+      attempt: job.attempt,
+      ...(job.runnerId === undefined ? {} : { runnerId: job.runnerId }),
+      error: job.error,
+      ...(job.startedAt === undefined ? {} : { startedAt: job.startedAt }),
+      ...(job.finishedAt === undefined ? {} : { finishedAt: job.finishedAt }),
+    });
+  }
+
+  async steps(job: Pick<Job, 'id' | 'number' | 'buildId'>, steps: readonly Step[]): Promise<void> {
+    const ref = await this.ref(job.buildId);
+    if (ref === undefined) return;
+    for (const step of steps) {
+      this.push(`step:${step.id}`, {
+        ...ref,
+        kind: 'step',
+        version: this.nextVersion(),
+        jobId: job.id,
+        jobNumber: job.number,
+        stepId: step.id,
+        stepNumber: step.number,
+        name: step.name,
+        status: step.status,
+        exitCode: step.exitCode,
+        oomKilled: step.oomKilled,
+        error: step.error,
+        ...(step.startedAt === undefined ? {} : { startedAt: step.startedAt }),
+        ...(step.finishedAt === undefined ? {} : { finishedAt: step.finishedAt }),
+      });
+    }
+  }
+
+  private push(key: string, event: CoordinatorEvent): void {
+    if (this.closed) return;
+    this.queue.push({ key, event });
+    if (this.queue.length > this.limit) this.compact();
+    if (this.retryTimer === undefined) this.startDrain();
+  }
+
+  private startDrain(): void {
+    if (this.draining !== undefined || this.closed) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.queue.length === 0) {
+        for (const done of this.idle) done();
+        return;
+      }
+      if (this.closed) return;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.startDrain();
+      }, this.retryMs);
+      this.retryTimer.unref();
+    });
+  }
+
+  /** Drops events superseded by a newer one of the same key; then, if still over, the oldest. */
+  private compact(): void {
+    const newest = new Map<string, number>();
+    for (const [i, q] of this.queue.entries()) newest.set(q.key, i);
+    const before = this.queue.length;
+    // Events being sent stay where they are: drain() removes them by position.
+    this.queue = this.queue.filter((q, i) => i < this.sending || newest.get(q.key) === i);
+    let dropped = before - this.queue.length;
+    if (this.queue.length > this.limit) {
+      const over = Math.min(this.queue.length - this.limit, this.queue.length - this.sending);
+      dropped += over;
+      this.queue.splice(this.sending, over);
+    }
+    this.log.warn({ dropped, limit: this.limit }, 'event queue full; dropped superseded events');
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, IN_FLIGHT);
+      this.sending = batch.length;
+      const results = await Promise.allSettled(
+        batch.map((q) => this.sink.publishEvent(q.event.kind, q.event, `${q.key}:${q.event.version}`)),
+      );
+      this.sending = 0;
+      const firstFailed = results.findIndex((r) => r.status === 'rejected');
+      if (firstFailed === -1) {
+        this.queue.splice(0, batch.length);
+        this.retryMs = 0;
+        continue;
+      }
+      // Keep order: everything from the first failure on stays queued (resends are deduplicated).
+      this.queue.splice(0, firstFailed);
+      const failure = results[firstFailed] as PromiseRejectedResult;
+      this.retryMs = Math.min(Math.max(this.retryMs * 2, 250), 5000);
+      this.log.warn(
+        { err: failure.reason, waiting: this.queue.length, retryMs: this.retryMs },
+        'publishing events failed; retrying',
+      );
+      return;
+    }
+  }
+
+  /** Waits until the queue is empty or `timeoutMs` passed; then publishes nothing more. */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.queue.length > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, timeoutMs);
+        this.idle.add(() => {
+          clearTimeout(t);
+          resolve();
+        });
+        if (this.retryTimer !== undefined) {
+          clearTimeout(this.retryTimer);
+          this.retryTimer = undefined;
+        }
+        this.startDrain();
+      });
+    }
+    this.closed = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    if (this.queue.length > 0) {
+      this.log.warn({ lost: this.queue.length }, 'stopping with events not published');
+    }
+  }
+}

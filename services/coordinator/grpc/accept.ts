@@ -1,0 +1,80 @@
+/**
+ * Accept: gives a queued job to the runner that asks first. Of two runners
+ * asking for the same job exactly one wins (one conditional UPDATE in the
+ * store); the other gets FAILED_PRECONDITION and acknowledges its queue message.
+ * The answer carries the plan and only the credentials the job may use.
+ */
+import { status } from '@grpc/grpc-js';
+import type { AcceptResponse } from '../../../proto/generated/hangar/v1/AcceptResponse.js';
+import { errorMessage } from '../../shared/errors.js';
+import { StatusError } from '../../shared/grpc/status.js';
+import { netrcForJob, registriesForJob, secretsForJob } from '../builds/credentials.js';
+import { jobEnded } from '../builds/lifecycle.js';
+import type { CoordinatorContext } from '../context.js';
+import type { Job, Lease } from '../store/index.js';
+import { stepMessage } from './convert.js';
+
+function usesSecrets(job: Job): boolean {
+  const p = job.plan;
+  return [...(p.clone ? [p.clone] : []), ...p.services, ...p.steps].some((s) => s.secrets.length > 0);
+}
+
+async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptResponse> {
+  const { store } = ctx;
+  const { job } = lease;
+  const build = await store.builds.get(job.buildId);
+  const repo = build === undefined ? undefined : await store.repos.get(build.repoId);
+  if (build === undefined || repo === undefined)
+    throw new Error(`build ${job.buildId} of job ${job.id} is gone`);
+  const [steps, secrets, registries, inputs] = await Promise.all([
+    store.steps.listByJob(job.id),
+    usesSecrets(job) ? store.secrets.values(repo.id) : Promise.resolve([]),
+    store.registries.credentials(repo.id),
+    store.builds.inputs(build.id),
+  ]);
+  const netrc = netrcForJob(repo, inputs?.netrc ?? ctx.netrcs.get(build.id), ctx.cfg.netrc);
+  return {
+    leaseToken: lease.token,
+    attempt: lease.attempt,
+    leaseExpiresMs: lease.expiresAt,
+    buildId: build.id,
+    buildNumber: build.number,
+    repoSlug: repo.slug,
+    planJson: JSON.stringify(job.plan),
+    steps: steps.map(stepMessage),
+    secrets: secretsForJob(job.plan, build, repo, secrets),
+    registries: registriesForJob(job.plan, registries),
+    netrc: netrc ?? null,
+  };
+}
+
+export async function acceptJob(
+  ctx: CoordinatorContext,
+  jobId: number,
+  runnerId: number,
+): Promise<{ job: Job; response: AcceptResponse }> {
+  const lease = await ctx.store.jobs.claim(jobId, runnerId, ctx.cfg.leaseTimeoutMs);
+  if (lease === undefined) {
+    throw new StatusError(
+      status.FAILED_PRECONDITION,
+      `job ${jobId} is not available: another runner took it, or it was cancelled or has ended; drop it`,
+    );
+  }
+  const published = ctx.dispatcher.publishedAt(jobId);
+  if (published !== undefined) ctx.metrics.dispatchLatency.observe((performance.now() - published) / 1000);
+  ctx.dispatcher.forget(jobId);
+  let response: AcceptResponse;
+  try {
+    response = await describe(ctx, lease);
+  } catch (err) {
+    // The runner cannot run a job it cannot be told about: end it with the reason.
+    const reason = `the coordinator could not hand the job to a runner: ${errorMessage(err)}`;
+    ctx.log.error({ err, job: jobId }, 'preparing an accepted job failed');
+    const ended = await ctx.store.jobs.complete(jobId, lease.token, 'error', reason).catch(() => undefined);
+    if (ended !== undefined) await jobEnded(ctx, ended);
+    throw new StatusError(status.FAILED_PRECONDITION, `job ${jobId} cannot run: ${reason}`);
+  }
+  await ctx.events.job(lease.job);
+  ctx.log.debug({ job: jobId, runner: runnerId, attempt: lease.attempt }, 'job accepted');
+  return { job: lease.job, response };
+}

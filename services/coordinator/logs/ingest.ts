@@ -1,0 +1,161 @@
+/**
+ * SendLogs: log batches in, acknowledgements out. Batches that arrive while
+ * the previous ones are being written are written together (one transaction
+ * per step), so a fast runner costs few transactions. At most HIGH_WATER
+ * batches wait; beyond that the stream is paused, which pushes back to the
+ * runner through HTTP/2 flow control. Each acknowledgement carries the highest
+ * seq up to which every batch of the step is stored; a runner resends the rest
+ * after a reconnect, and the store keeps each batch once.
+ */
+import type { handleBidiStreamingCall } from '@grpc/grpc-js';
+import type { LogAck } from '../../../proto/generated/hangar/v1/LogAck.js';
+import type { LogBatch__Output } from '../../../proto/generated/hangar/v1/LogBatch.js';
+import type { CoordinatorContext } from '../context.js';
+import type { Authenticator } from '../grpc/auth.js';
+import { failStream } from '../grpc/handle.js';
+import { SHUTDOWN_STATUS, type StreamTracker } from '../grpc/server.js';
+import { publishLines, publishReload } from './live.js';
+
+const HIGH_WATER = 512;
+
+interface StepState {
+  acked: number;
+  truncated: boolean;
+}
+
+/** Consecutive batches of the same step and lease, in arrival order. */
+function groups(batches: readonly LogBatch__Output[]): LogBatch__Output[][] {
+  const out: LogBatch__Output[][] = [];
+  for (const b of batches) {
+    const last = out[out.length - 1];
+    const head = last?.[0];
+    if (
+      last !== undefined &&
+      head !== undefined &&
+      head.stepId === b.stepId &&
+      head.jobId === b.jobId &&
+      head.leaseToken === b.leaseToken
+    ) {
+      last.push(b);
+    } else {
+      out.push([b]);
+    }
+  }
+  return out;
+}
+
+export function sendLogsHandler(
+  ctx: CoordinatorContext,
+  auth: Authenticator,
+  streams: StreamTracker,
+): handleBidiStreamingCall<LogBatch__Output, LogAck> {
+  return (call) => {
+    const queue: LogBatch__Output[] = [];
+    const steps = new Map<number, StepState>();
+    let pumping = false;
+    let ended = false;
+    let done = false;
+    let paused = false;
+
+    const finish = () => {
+      done = true;
+      queue.length = 0;
+      forget();
+    };
+    const forget = streams.add(() => {
+      if (done) return;
+      finish();
+      call.emit('error', SHUTDOWN_STATUS);
+    });
+    const authed = auth.runner(call, 'SendLogs');
+    authed.catch(() => {});
+
+    const write = async (group: LogBatch__Output[]) => {
+      const first = group[0] as LogBatch__Output;
+      const stepId = first.stepId;
+      const result = await ctx.store.logs.append(
+        stepId,
+        group.map((b) => ({ seq: b.seq, lines: b.lines.map((l) => l.text) })),
+        { jobId: first.jobId, token: first.leaseToken },
+      );
+      let lines = 0;
+      for (const b of group) lines += b.lines.length;
+      ctx.metrics.logLines.inc({}, lines);
+      const before = steps.get(stepId) ?? { acked: 0, truncated: false };
+      steps.set(stepId, { acked: result.acked, truncated: result.truncated });
+      if (result.acked > before.acked && !before.truncated) {
+        if (result.truncated) publishReload(ctx.bus, stepId, result.acked);
+        else {
+          const fresh = group
+            .filter((b) => b.seq > before.acked && b.seq <= result.acked)
+            .sort((a, b) => a.seq - b.seq);
+          let top = before.acked;
+          for (const b of fresh) {
+            if (b.seq <= top) continue;
+            publishLines(
+              ctx.bus,
+              stepId,
+              b.seq,
+              b.lines.map((l) => l.text),
+            );
+            top = b.seq;
+          }
+          // Batches stored earlier behind a gap became contiguous: viewers read them from the store.
+          if (top < result.acked) publishReload(ctx.bus, stepId, result.acked);
+        }
+      }
+      if (!done) call.write({ stepId, ackedSeq: result.acked, truncated: result.truncated });
+    };
+
+    const pump = async () => {
+      if (pumping || done) return;
+      pumping = true;
+      try {
+        await authed;
+        while (queue.length > 0 && !done) {
+          const batch = queue.splice(0, queue.length);
+          if (paused) {
+            paused = false;
+            call.resume();
+          }
+          for (const group of groups(batch)) {
+            if (done) break;
+            await write(group);
+          }
+        }
+        if (ended && !done) {
+          finish();
+          call.end();
+        }
+      } catch (err) {
+        if (!done) {
+          finish();
+          failStream(call, err, 'SendLogs', ctx.log);
+        }
+      } finally {
+        pumping = false;
+      }
+      if (queue.length > 0 || (ended && !done)) void pump();
+    };
+
+    call.on('data', (b: LogBatch__Output) => {
+      if (done) return;
+      queue.push(b);
+      if (queue.length >= HIGH_WATER && !paused) {
+        paused = true;
+        call.pause();
+      }
+      void pump();
+    });
+    call.on('end', () => {
+      ended = true;
+      void pump();
+    });
+    call.on('cancelled', () => {
+      if (!done) finish();
+    });
+    call.on('error', () => {
+      if (!done) finish();
+    });
+  };
+}

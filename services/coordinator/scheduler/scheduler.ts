@@ -1,0 +1,103 @@
+/**
+ * Runs dispatch passes when asked (coalesced: one at a time, one more if asked
+ * meanwhile) and on a timer, and the reconciler on a timer. Remembers when it
+ * published each job, for the dispatch latency and for republishing.
+ */
+import type { CoordinatorContext, Dispatcher } from '../context.js';
+import { dispatchPass } from './dispatch.js';
+import { type RedispatchState, redispatch, sweepLeases } from './reconcile.js';
+
+/** Publish times kept at most; older entries go first. */
+const LEDGER_LIMIT = 100_000;
+
+export class Scheduler implements Dispatcher, RedispatchState {
+  readonly startedAt = performance.now();
+  private readonly times = new Map<number, number>();
+  private readonly failedIds = new Set<number>();
+  private ctx: CoordinatorContext | undefined;
+  private pass: Promise<void> | undefined;
+  private again = false;
+  private reconciling: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly tickMs: number) {}
+
+  get failed(): ReadonlySet<number> {
+    return this.failedIds;
+  }
+
+  published(jobId: number): void {
+    this.failedIds.delete(jobId);
+    this.times.delete(jobId);
+    this.times.set(jobId, performance.now());
+    if (this.times.size > LEDGER_LIMIT) {
+      const oldest = this.times.keys().next().value;
+      if (oldest !== undefined) this.times.delete(oldest);
+    }
+  }
+
+  publishFailed(jobId: number): void {
+    this.failedIds.add(jobId);
+  }
+
+  publishedAt(jobId: number): number | undefined {
+    return this.times.get(jobId);
+  }
+
+  forget(jobId: number): void {
+    this.times.delete(jobId);
+    this.failedIds.delete(jobId);
+  }
+
+  start(ctx: CoordinatorContext): void {
+    this.ctx = ctx;
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.stopped || this.ctx === undefined) return;
+    if (this.pass !== undefined) {
+      this.again = true;
+      return;
+    }
+    const ctx = this.ctx;
+    this.pass = (async () => {
+      do {
+        this.again = false;
+        try {
+          await dispatchPass(ctx, this);
+        } catch (err) {
+          ctx.log.error({ err }, 'dispatch pass failed; trying again on the next tick');
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.pass = undefined;
+    });
+  }
+
+  private tick(): void {
+    this.kick();
+    const ctx = this.ctx;
+    if (this.reconciling !== undefined || ctx === undefined || this.stopped) return;
+    this.reconciling = (async () => {
+      try {
+        if (await sweepLeases(ctx)) this.kick();
+        await redispatch(ctx, this);
+      } catch (err) {
+        ctx.log.warn({ err }, 'reconciling jobs failed; trying again on the next tick');
+      }
+    })().finally(() => {
+      this.reconciling = undefined;
+    });
+  }
+
+  /** Stops the timers and waits for a running pass to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await Promise.allSettled([this.pass, this.reconciling]);
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * A real coordinator for tests: a nats-server of its own, SQLite in a temp
+ * directory (or a fresh PostgreSQL database), and the coordinator started
+ * with startCoordinator (restartable on the same database and port).
+ * Simulated runners are plain gRPC clients of RunnerService plus the NATS
+ * work queue (no Docker); builds are made through BuildService. Every client
+ * call carries a deadline.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, type Metadata } from '@grpc/grpc-js';
+import type { AcceptResponse__Output } from '../../proto/generated/hangar/v1/AcceptResponse.js';
+import type { Build__Output } from '../../proto/generated/hangar/v1/Build.js';
+import type { CreateBuildRequest } from '../../proto/generated/hangar/v1/CreateBuildRequest.js';
+import type { LogAck__Output } from '../../proto/generated/hangar/v1/LogAck.js';
+import type { LogChunk__Output } from '../../proto/generated/hangar/v1/LogChunk.js';
+import type { Status } from '../../proto/generated/hangar/v1/Status.js';
+import type { TailLogRequest } from '../../proto/generated/hangar/v1/TailLogRequest.js';
+import {
+  type BuildClient,
+  BuildServiceClient,
+  type RunnerClient,
+  RunnerServiceClient,
+} from '../../proto/load.js';
+import { loadCoordinatorConfig } from '../../services/coordinator/config.js';
+import { type CoordinatorHandle, startCoordinator } from '../../services/coordinator/coordinator.js';
+import type { CoordinatorEvent } from '../../services/coordinator/events.js';
+import type { Repo, RepoSettings } from '../../services/coordinator/store/index.js';
+import { openPostgres } from '../../services/coordinator/store/postgres.js';
+import { authMetadata } from '../../services/shared/grpc/auth.js';
+import { unary } from '../../services/shared/grpc/call.js';
+import { withDeadline } from '../../services/shared/grpc/deadline.js';
+import { silentLogger } from '../../services/shared/log.js';
+import { Bus, type JobDelivery } from '../../services/shared/nats/bus.js';
+import { freePort, type NatsServer, startNatsServer } from '../support/nats-server.js';
+
+export const SECRET = 'coordinator-test-secret';
+export const KEY = 'c'.repeat(64);
+export const POOL = 'linux-amd64';
+const POSTGRES_URL =
+  process.env.HANGAR_TEST_POSTGRES_URL ?? 'postgres://hangar:hangar@127.0.0.1:5432/postgres';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+export interface ClusterOptions {
+  engine?: 'sqlite' | 'postgres';
+  /** HANGAR_LEASE_TIMEOUT */
+  lease?: string;
+  logLimit?: string;
+  redispatchAfter?: string;
+  env?: Record<string, string>;
+}
+
+export class Cluster {
+  coordinator!: CoordinatorHandle;
+  client!: BuildClient;
+  private readonly closers: (() => Promise<void> | void)[] = [];
+
+  private constructor(
+    readonly nats: NatsServer,
+    private readonly database: Record<string, string>,
+    readonly grpcAddress: string,
+    private readonly opts: ClusterOptions,
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  static async start(opts: ClusterOptions = {}): Promise<Cluster> {
+    const nats = await startNatsServer();
+    let database: Record<string, string>;
+    let cleanup: () => Promise<void>;
+    if (opts.engine === 'postgres') {
+      const name = `hangar_coord_${process.pid}_${randomBytes(4).toString('hex')}`;
+      const admin = await openPostgres({ url: POSTGRES_URL, maxConnections: 1 });
+      await admin.run(`CREATE DATABASE ${name}`).finally(() => admin.close());
+      const url = new URL(POSTGRES_URL);
+      url.pathname = `/${name}`;
+      database = { DATABASE_URL: url.toString() };
+      cleanup = async () => {
+        const a = await openPostgres({ url: POSTGRES_URL, maxConnections: 1 });
+        await a.run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => a.close());
+      };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'hangar-coord-'));
+      database = { HANGAR_DATABASE_PATH: join(dir, 'hangar.db') };
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+    const c = new Cluster(nats, database, `127.0.0.1:${await freePort()}`, opts, cleanup);
+    await c.startCoordinator();
+    return c;
+  }
+
+  async startCoordinator(): Promise<void> {
+    const cfg = loadCoordinatorConfig({
+      ...this.database,
+      DRONE_SECRET: SECRET,
+      HANGAR_SECRET_KEY: KEY,
+      HANGAR_GRPC_ADDR: this.grpcAddress,
+      HANGAR_METRICS_ADDR: '127.0.0.1:0',
+      HANGAR_NATS_URL: this.nats.url,
+      HANGAR_LEASE_TIMEOUT: this.opts.lease ?? '10s',
+      ...(this.opts.logLimit ? { HANGAR_LOG_LIMIT: this.opts.logLimit } : {}),
+      HANGAR_REDISPATCH_AFTER: this.opts.redispatchAfter ?? '30s',
+      ...this.opts.env,
+    });
+    this.coordinator = await startCoordinator(cfg, silentLogger);
+    this.client?.close();
+    this.client = new BuildServiceClient(this.grpcAddress, credentials.createInsecure());
+  }
+
+  get store() {
+    return this.coordinator.store;
+  }
+
+  async repo(settings: RepoSettings = {}): Promise<Repo> {
+    const id = Math.floor(Math.random() * 1e9);
+    return this.store.repos.create({
+      projectId: id,
+      slug: `group/app-${id}`,
+      cloneUrl: `https://gitlab.example.com/group/app-${id}.git`,
+      ...settings,
+    });
+  }
+
+  md(secret = SECRET): Metadata {
+    return authMetadata(secret);
+  }
+
+  createBuild(repo: Repo, config: string, req: Partial<CreateBuildRequest> = {}): Promise<Build__Output> {
+    return unary<Build__Output>((o, cb) =>
+      this.client.createBuild(
+        {
+          repo: { slug: repo.slug },
+          event: 'push',
+          ref: 'refs/heads/main',
+          branch: 'main',
+          sha: randomBytes(20).toString('hex'),
+          message: 'test',
+          author: 'tester',
+          config,
+          ...req,
+        },
+        this.md(),
+        o,
+        cb,
+      ),
+    );
+  }
+
+  getBuild(repo: Repo, number: number): Promise<Build__Output> {
+    return unary<Build__Output>((o, cb) =>
+      this.client.getBuild({ repo: { slug: repo.slug }, number }, this.md(), o, cb),
+    );
+  }
+
+  cancelBuild(repo: Repo, number: number): Promise<Build__Output> {
+    return unary<Build__Output>((o, cb) =>
+      this.client.cancelBuild({ repo: { slug: repo.slug }, number }, this.md(), o, cb),
+    );
+  }
+
+  waitStatus(
+    repo: Repo,
+    number: number,
+    want: Status | Status[],
+    timeoutMs = 20_000,
+  ): Promise<Build__Output> {
+    const wanted = Array.isArray(want) ? want : [want];
+    return waitFor(
+      `build ${number} to be ${wanted.join(' or ')}`,
+      async () => {
+        const b = await this.getBuild(repo, number);
+        return wanted.includes(b.status) ? b : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Collects a TailLog stream until it ends. */
+  tail(req: TailLogRequest, timeoutMs = 20_000): { chunks: LogChunk__Output[]; done: Promise<void> } {
+    const chunks: LogChunk__Output[] = [];
+    const call = this.client.tailLog(req, this.md(), withDeadline(timeoutMs));
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('data', (c: LogChunk__Output) => chunks.push(c));
+      call.on('error', reject);
+      call.on('end', () => resolve());
+    });
+    return { chunks, done };
+  }
+
+  /** Follows the events stream with its own durable consumer from the start. */
+  async events(): Promise<{ seen: CoordinatorEvent[]; close: () => Promise<void> }> {
+    const bus = await Bus.connect({ url: this.nats.url, name: 'test-events', log: silentLogger });
+    const abort = new AbortController();
+    const seen: CoordinatorEvent[] = [];
+    void (async () => {
+      for await (const d of bus.events<CoordinatorEvent>(`test-${randomBytes(4).toString('hex')}`, {
+        signal: abort.signal,
+      })) {
+        seen.push(d.event);
+        d.ack();
+      }
+    })().catch(() => {});
+    const close = async () => {
+      abort.abort();
+      await bus.close();
+    };
+    this.closers.push(close);
+    return { seen, close };
+  }
+
+  async runner(name: string, secret = SECRET): Promise<SimRunner> {
+    const r = await SimRunner.start(this, name, secret);
+    this.closers.push(() => r.close());
+    return r;
+  }
+
+  async dispose(): Promise<void> {
+    for (const c of this.closers.splice(0).reverse()) await Promise.resolve(c()).catch(() => {});
+    this.client?.close();
+    await this.coordinator?.stop().catch(() => {});
+    await this.nats.dispose();
+    await this.cleanup();
+  }
+}
+
+/** A runner without Docker: takes jobs from NATS and reports over gRPC, as told by the test. */
+export class SimRunner {
+  id = 0;
+  leaseTimeoutMs = 0;
+  private puller!: Awaited<ReturnType<Bus['jobPuller']>>;
+
+  private constructor(
+    readonly client: RunnerClient,
+    readonly bus: Bus,
+    readonly name: string,
+    private readonly secret: string,
+  ) {}
+
+  static async start(cluster: Cluster, name: string, secret: string): Promise<SimRunner> {
+    const client = new RunnerServiceClient(cluster.grpcAddress, credentials.createInsecure());
+    const bus = await Bus.connect({ url: cluster.nats.url, name, log: silentLogger, jobAckWaitMs: 5000 });
+    const r = new SimRunner(client, bus, name, secret);
+    r.puller = await bus.jobPuller(POOL);
+    return r;
+  }
+
+  md(): Metadata {
+    return authMetadata(this.secret, this.id === 0 ? undefined : this.id);
+  }
+
+  async register(): Promise<void> {
+    const res = await unary<{ runnerId: number; leaseTimeoutMs: number }>((o, cb) =>
+      this.client.register(
+        { name: this.name, platform: 'linux/amd64', capacity: 2, version: 'test' },
+        this.md(),
+        o,
+        cb,
+      ),
+    );
+    this.id = res.runnerId;
+    this.leaseTimeoutMs = res.leaseTimeoutMs;
+  }
+
+  take(n = 1, waitMs = 2000): Promise<JobDelivery[]> {
+    return this.puller.take(n, waitMs);
+  }
+
+  /** Waits for the next job message. */
+  async next(timeoutMs = 15_000): Promise<JobDelivery> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const [d] = await this.take(1, 1000);
+      if (d !== undefined) return d;
+    }
+    throw new Error(`runner ${this.name} got no job within ${timeoutMs} ms`);
+  }
+
+  accept(jobId: number | string): Promise<AcceptResponse__Output> {
+    return unary((o, cb) =>
+      this.client.accept({ jobId: Number(jobId), runnerId: this.id }, this.md(), o, cb),
+    );
+  }
+
+  /** Takes the next job and accepts it; acknowledges the message either way. */
+  async acceptNext(timeoutMs?: number): Promise<AcceptResponse__Output & { jobId: number }> {
+    const d = await this.next(timeoutMs);
+    try {
+      const res = await this.accept(d.jobId);
+      return { ...res, jobId: Number(d.jobId) };
+    } finally {
+      d.ack();
+    }
+  }
+
+  extend(jobId: number, leaseToken: string): Promise<{ cancelled: boolean; leaseExpiresMs: number }> {
+    return unary((o, cb) => this.client.extendLease({ jobId, leaseToken }, this.md(), o, cb));
+  }
+
+  step(
+    jobId: number,
+    leaseToken: string,
+    stepId: number,
+    status: Status,
+    extra: { exitCode?: number; error?: string } = {},
+  ): Promise<unknown> {
+    const now = Date.now();
+    return unary((o, cb) =>
+      this.client.updateStep(
+        {
+          jobId,
+          leaseToken,
+          stepId,
+          status,
+          ...extra,
+          startedMs: now,
+          finishedMs: status === 'RUNNING' ? 0 : now,
+        },
+        this.md(),
+        o,
+        cb,
+      ),
+    );
+  }
+
+  complete(jobId: number, leaseToken: string, status: Status, error = ''): Promise<unknown> {
+    return unary((o, cb) => this.client.complete({ jobId, leaseToken, status, error }, this.md(), o, cb));
+  }
+
+  /** Runs every step of an accepted job to `status` and completes it. */
+  async runAll(job: AcceptResponse__Output & { jobId: number }, status: Status = 'SUCCESS'): Promise<void> {
+    for (const s of job.steps) {
+      await this.step(job.jobId, job.leaseToken, s.id, 'RUNNING');
+      await this.step(job.jobId, job.leaseToken, s.id, status, { exitCode: status === 'SUCCESS' ? 0 : 1 });
+    }
+    await this.complete(job.jobId, job.leaseToken, status);
+  }
+
+  /** A SendLogs stream; `acks` collects what the coordinator acknowledged. */
+  logs(timeoutMs = 20_000) {
+    const call = this.client.sendLogs(this.md(), withDeadline(timeoutMs));
+    const acks: LogAck__Output[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      call.on('data', (a: LogAck__Output) => acks.push(a));
+      call.on('error', reject);
+      call.on('end', () => resolve());
+    });
+    ended.catch(() => {});
+    return {
+      call,
+      acks,
+      ended,
+      send: (jobId: number, leaseToken: string, stepId: number, seq: number, lines: string[]) =>
+        call.write({ jobId, leaseToken, stepId, seq, lines: lines.map((text) => ({ text, timeMs: 0 })) }),
+      ackedFor: (stepId: number) =>
+        acks.filter((a) => a.stepId === stepId).reduce((m, a) => Math.max(m, a.ackedSeq), 0),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+    await this.bus.close();
+  }
+}
+
+/** A one-pipeline 1.x file with the given step names. */
+export function pipeline(name: string, steps: string[], extra = ''): string {
+  return `kind: pipeline
+type: docker
+name: ${name}
+${extra}
+steps:
+${steps.map((s) => `- name: ${s}\n  image: hangar/busybox:latest\n  commands: [echo ${s}]`).join('\n')}
+`;
+}
