@@ -4,14 +4,13 @@
  * JobSession. A state machine: starting → running → draining → stopped.
  *
  * drain(): takes no more jobs, lets the running ones finish within the grace
- * period, hands back what is still running after it (the job stops and its
- * lease lapses, so the coordinator requeues it), then stops.
+ * period, hands back what is still running after it (the job stops and the
+ * coordinator requeues it for another runner), then stops.
  * stop(): hands back everything at once and stops.
  */
 import { HangarError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { Bus, BusError, type JobDelivery, poolFor } from '../../shared/nats/bus.js';
-import { VERSION } from '../../shared/version.js';
 import type { RunnerDaemonConfig } from '../config.js';
 import { connectDocker } from '../docker/dockerode-engine.js';
 import type { DockerEngine } from '../docker/engine.js';
@@ -28,6 +27,7 @@ import {
 } from './connection.js';
 import { JobSession, type SessionEnd } from './job-session.js';
 import { PullLoop } from './pull-loop.js';
+import { type Registration, registerRunner } from './register.js';
 
 export type DaemonState = 'starting' | 'running' | 'draining' | 'stopped';
 
@@ -75,20 +75,9 @@ export async function startRunnerDaemon(
     ...(cfg.secret === undefined ? {} : { secret: cfg.secret }),
     log,
   });
-  let registered: { runnerId: number; leaseTimeoutMs: number };
+  let registered: Registration;
   try {
-    const res = await conn.retrying(
-      () =>
-        conn.register({
-          name: cfg.name,
-          labels: { ...cfg.labels },
-          platform: `${cfg.platform.os}/${cfg.platform.arch}`,
-          capacity: cfg.capacity,
-          version: VERSION,
-        }),
-      { what: 'register', ...(opts.signal ? { signal: opts.signal } : {}) },
-    );
-    registered = { runnerId: res.runnerId, leaseTimeoutMs: res.leaseTimeoutMs || 30_000 };
+    registered = await registerRunner(conn, cfg, log, opts.signal);
   } catch (err) {
     conn.close();
     if (err instanceof RunnerRefusedError || err instanceof CallAbortedError) throw err;
@@ -97,7 +86,6 @@ export async function startRunnerDaemon(
       { cause: err },
     );
   }
-  conn.setRunnerId(registered.runnerId);
   await cleanupLeftovers(engine, [], { runnerId: cfg.name, log });
 
   let bus: Bus;
@@ -107,7 +95,7 @@ export async function startRunnerDaemon(
     conn.close();
     throw err;
   }
-  return new Daemon(cfg, log, engine, conn, bus, registered.runnerId, registered.leaseTimeoutMs);
+  return new Daemon(cfg, log, engine, conn, bus, registered);
 }
 
 async function connectBus(
@@ -135,6 +123,8 @@ class Daemon implements RunnerDaemon {
   private readonly loop: PullLoop;
   private readonly cancelSub: { unsubscribe(): void };
   private stopping: Promise<void> | undefined;
+  private readonly stopSignal = new AbortController();
+  private reregistering: Promise<void> | undefined;
   private draining: Promise<void> | undefined;
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => {
@@ -147,8 +137,7 @@ class Daemon implements RunnerDaemon {
     private readonly engine: DockerEngine,
     private readonly conn: CoordinatorConnection,
     private readonly bus: Bus,
-    readonly runnerId: number,
-    private readonly leaseTimeoutMs: number,
+    private registration: Registration,
   ) {
     const pool = poolFor(cfg.platform);
     this.cancelSub = bus.onCancel((jobId) => {
@@ -167,7 +156,7 @@ class Daemon implements RunnerDaemon {
     log.info(
       {
         runner: cfg.name,
-        runnerId,
+        runnerId: registration.runnerId,
         pool,
         capacity: cfg.capacity,
         coordinator: conn.address,
@@ -175,6 +164,22 @@ class Daemon implements RunnerDaemon {
       },
       'runner ready',
     );
+  }
+
+  get runnerId(): number {
+    return this.registration.runnerId;
+  }
+
+  /** Registers again (after the coordinator forgot this runner); concurrent calls share one try. */
+  private register(): Promise<void> {
+    this.reregistering ??= registerRunner(this.conn, this.cfg, this.log, this.stopSignal.signal)
+      .then((r) => {
+        this.registration = r;
+      })
+      .finally(() => {
+        this.reregistering = undefined;
+      });
+    return this.reregistering;
   }
 
   running(): number[] {
@@ -191,7 +196,15 @@ class Daemon implements RunnerDaemon {
         signal: patience,
       });
     } catch (err) {
-      if (err instanceof LeaseLostError || isNotFound(err)) {
+      if (err instanceof LeaseLostError && /not registered/i.test(err.message)) {
+        // The coordinator forgot this runner (its database was reset): announce it again.
+        this.log.warn(
+          { job: jobId, reason: err.message },
+          'coordinator does not know this runner; registering again',
+        );
+        d.nak(1_000);
+        await this.register().catch((e: unknown) => this.log.error({ err: e }, 'registering again failed'));
+      } else if (err instanceof LeaseLostError || isNotFound(err)) {
         this.log.debug({ job: jobId, reason: grpcMessage(err) }, 'job not available');
         d.ack();
       } else {
@@ -213,7 +226,7 @@ class Daemon implements RunnerDaemon {
         conn: this.conn,
         engine: this.engine,
         cfg: this.cfg,
-        leaseTimeoutMs: this.leaseTimeoutMs,
+        leaseTimeoutMs: this.registration.leaseTimeoutMs,
         log: this.log,
       },
       jobId,
@@ -228,8 +241,6 @@ class Daemon implements RunnerDaemon {
       this.sessions.delete(jobId);
     }
   }
-
-  private readonly stopSignal = new AbortController();
 
   drain(): Promise<void> {
     this.draining ??= this.runDrain();

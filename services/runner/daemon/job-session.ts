@@ -6,8 +6,9 @@
  *   which then completes as killed;
  * - the coordinator refusing the lease (FAILED_PRECONDITION): the job stops at
  *   once and nothing more is reported, since another runner may own it now;
- * - the runner handing it back (drain grace over, or a hard stop): the same,
- *   and the lapsing lease sends the job back to the queue.
+ * - the runner handing it back (drain grace over, or a hard stop): the job
+ *   stops and, once its containers are gone, is completed as PENDING, which
+ *   sends it to another runner (should that fail, the lapsing lease does).
  */
 import type { AcceptResponse__Output } from '../../../proto/generated/hangar/v1/AcceptResponse.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -29,6 +30,9 @@ import { protoStatus } from './status.js';
 import { stepIdResolver } from './step-ids.js';
 import { StepReporter } from './step-reporter.js';
 
+/** How long a stopping runner keeps trying to hand a job back before leaving it to the lease. */
+const RELEASE_PATIENCE_MS = 10_000;
+
 export interface SessionDeps {
   conn: CoordinatorConnection;
   engine: DockerEngine;
@@ -45,6 +49,8 @@ export class JobSession {
   private readonly abort = new AbortController();
   /** Aborted when the runner stops reporting on this job (lost or handed back). */
   private readonly quit = new AbortController();
+  /** Set once the executor is done: all that is left is telling the coordinator. */
+  private executed = false;
   private end: SessionEnd | undefined;
   private readonly shipper: LogShipper;
   private readonly reporter: StepReporter;
@@ -119,8 +125,11 @@ export class JobSession {
     const pumped = this.pump(run, (line) => ids.forLine(line));
     const result = await run.done;
     await pumped;
+    this.executed = true;
+    this.log.debug({ status: result.status }, 'job ran; reporting its end');
     for (const b of this.barriers) b.resolve();
     this.barriers = [];
+    if (this.end === 'handed-back') return this.release();
     if (this.end !== undefined) return this.finishEarly();
     try {
       await this.shipper.finish();
@@ -139,10 +148,15 @@ export class JobSession {
     this.abort.abort(new Error(reason));
   }
 
-  /** Stops the job without completing it: its lease lapses and the coordinator gives it to another runner. */
+  /** Stops the job unfinished and gives it back to the coordinator for another runner. */
   handBack(): void {
     if (this.end !== undefined) return;
-    this.log.warn('handing the job back: stopping it unfinished, its lease will lapse');
+    if (this.executed) {
+      // Finished already: completing it beats running it again elsewhere.
+      setTimeout(() => this.quit.abort(), RELEASE_PATIENCE_MS).unref();
+      return;
+    }
+    this.log.warn('handing the job back: stopping it unfinished');
     this.stopReporting('handed-back');
   }
 
@@ -157,7 +171,8 @@ export class JobSession {
   private stopReporting(end: SessionEnd, err?: Error): void {
     this.end = end;
     this.quit.abort();
-    this.keeper.stop();
+    // A handed-back job keeps its lease until it is released.
+    if (end !== 'handed-back') this.keeper.stop();
     this.reporter.stop();
     this.shipper.close(err ?? new LeaseLostError('the job was handed back'));
     this.abort.abort(new Error(end === 'lost' ? 'the runner lost the job' : 'the runner is shutting down'));
@@ -226,6 +241,27 @@ export class JobSession {
       this.shipper.close();
     }
     return this.end ?? 'lost';
+  }
+
+  /** Completes the job as PENDING: the coordinator queues it for another runner. */
+  private async release(): Promise<SessionEnd> {
+    const { conn } = this.deps;
+    try {
+      await conn.retrying(
+        () =>
+          conn.complete({
+            jobId: this.jobId,
+            leaseToken: this.token,
+            status: 'PENDING',
+            error: 'the runner shut down before the job finished',
+          }),
+        { what: 'hand back job', signal: AbortSignal.timeout(RELEASE_PATIENCE_MS) },
+      );
+      this.log.info('job handed back');
+    } catch (err) {
+      this.log.warn({ reason: errorMessage(err) }, 'could not hand the job back; its lease will lapse');
+    }
+    return this.finishEarly();
   }
 
   private finishEarly(): SessionEnd {

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster, containersOf, pipeline, uniqueName } from './harness.js';
+
+describe('a build through the coordinator and two runners', () => {
+  let cluster: Cluster;
+  const names = [uniqueName('life-a'), uniqueName('life-b')];
+
+  beforeAll(async () => {
+    cluster = await Cluster.start();
+    for (const n of names) await cluster.runner(n);
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  it('runs a two-pipeline build on both runners and stores states and logs', async () => {
+    const config = [
+      pipeline('backend', [
+        { name: 'compile', commands: ['echo compiling backend', 'sleep 2', 'echo backend built'] },
+        { name: 'test', commands: ['echo backend tests pass'] },
+      ]),
+      pipeline('frontend', [{ name: 'bundle', commands: ['echo bundling', 'sleep 2', 'echo bundle ready'] }]),
+    ].join('---\n');
+    const created = await cluster.createBuild(config);
+    const build = await cluster.waitFinished(Number(created.number));
+
+    expect(build.status).toBe('SUCCESS');
+    expect(build.jobs.map((j) => [j.name, j.status])).toEqual([
+      ['backend', 'SUCCESS'],
+      ['frontend', 'SUCCESS'],
+    ]);
+    // Capacity 1 each and both pipelines sleep: each runner took one.
+    expect(new Set(build.jobs.map((j) => j.runner))).toEqual(new Set(names));
+    const steps = build.jobs.flatMap((j) => j.steps.map((s) => [s.name, s.status, s.exitCode]));
+    expect(steps).toEqual([
+      ['compile', 'SUCCESS', 0],
+      ['test', 'SUCCESS', 0],
+      ['bundle', 'SUCCESS', 0],
+    ]);
+    for (const s of build.jobs.flatMap((j) => j.steps)) {
+      expect(s.startedMs).toBeGreaterThan(0);
+      expect(s.finishedMs).toBeGreaterThanOrEqual(s.startedMs);
+    }
+    expect(await cluster.stepLog(build.id, 'backend', 'compile')).toBe(
+      '+ echo compiling backend\ncompiling backend\n+ sleep 2\n+ echo backend built\nbackend built\n',
+    );
+    expect(await cluster.stepLog(build.id, 'frontend', 'bundle')).toContain('bundle ready\n');
+    for (const n of names) expect(await containersOf(n)).toBe(0);
+  });
+
+  it('reports a failing step and fails the build', async () => {
+    const created = await cluster.createBuild(
+      pipeline('check', [
+        { name: 'lint', commands: ['echo checking', 'exit 3'] },
+        { name: 'after', commands: ['echo never'] },
+      ]),
+    );
+    const build = await cluster.waitFinished(Number(created.number));
+    expect(build.status).toBe('FAILURE');
+    const [job] = build.jobs;
+    expect(job?.steps.map((s) => [s.name, s.status, s.exitCode])).toEqual([
+      ['lint', 'FAILURE', 3],
+      ['after', 'SKIPPED', 0],
+    ]);
+  });
+});
