@@ -289,14 +289,22 @@ export class SimRunner {
     return this.puller.take(n, waitMs);
   }
 
-  /** Waits for the next job message. */
-  async next(timeoutMs = 15_000): Promise<JobDelivery> {
+  /**
+   * Waits for the next job message; with `only`, messages of other jobs
+   * (left over from earlier tests) are acknowledged and passed over.
+   */
+  async next(timeoutMs = 15_000, only?: number): Promise<JobDelivery> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const [d] = await this.take(1, 1000);
-      if (d !== undefined) return d;
+      if (d === undefined) continue;
+      if (only !== undefined && Number(d.jobId) !== only) {
+        d.ack();
+        continue;
+      }
+      return d;
     }
-    throw new Error(`runner ${this.name} got no job within ${timeoutMs} ms`);
+    throw new Error(`runner ${this.name} got no job${only ? ` ${only}` : ''} within ${timeoutMs} ms`);
   }
 
   accept(jobId: number | string): Promise<AcceptResponse__Output> {
@@ -305,9 +313,9 @@ export class SimRunner {
     );
   }
 
-  /** Takes the next job and accepts it; acknowledges the message either way. */
-  async acceptNext(timeoutMs?: number): Promise<AcceptResponse__Output & { jobId: number }> {
-    const d = await this.next(timeoutMs);
+  /** Takes the next job (or job `only`) and accepts it; acknowledges the message either way. */
+  async acceptNext(timeoutMs?: number, only?: number): Promise<AcceptResponse__Output & { jobId: number }> {
+    const d = await this.next(timeoutMs, only);
     try {
       const res = await this.accept(d.jobId);
       return { ...res, jobId: Number(d.jobId) };
