@@ -80,7 +80,11 @@ export function jobStatus(job: JobMessage): Pick<DesiredStatus, 'state' | 'descr
   switch (job.status) {
     case 'PENDING':
     case 'STATUS_UNSPECIFIED':
-      return { state: 'pending', description: 'waiting for the pipelines it depends on or a free slot' };
+      return {
+        state: 'pending',
+        description:
+          job.dependsOn.length > 0 ? `waiting for ${job.dependsOn.join(', ')}` : 'waiting for a runner',
+      };
     case 'QUEUED':
       return { state: 'pending', description: 'waiting for a runner' };
     case 'BLOCKED':

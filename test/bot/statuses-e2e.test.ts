@@ -1,0 +1,101 @@
+/**
+ * Builds that really run (coordinator, runner daemon, Docker) seen from
+ * GitLab: commit statuses in order with words a person understands, and the
+ * merge-request summary note created once and then edited.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUMMARY_MARKER } from '../../services/gitlab-bot/summary/render.js';
+import { mergeRequestPayload } from '../gitlab-double/index.js';
+import { BotCluster, PUBLIC_URL, pipeline, waitFor } from './harness.js';
+
+let c: BotCluster;
+
+beforeAll(async () => {
+  c = await BotCluster.start({ runner: true });
+});
+
+afterAll(async () => {
+  await c?.dispose();
+});
+
+describe('statuses and the summary of builds that run', () => {
+  it('posts pending → running → success in order for a push', async () => {
+    const { sha } = await c.push({ 'a.txt': 'a' }, { message: 'Add a' });
+    const [queued] = await waitFor('the build', async () => {
+      const all = await c.listBuilds();
+      return all.length > 0 ? all : undefined;
+    });
+    const build = await c.waitFinished(queued?.number ?? 0);
+    expect(build.status).toBe('SUCCESS');
+    await waitFor('the success status', () => c.latest(sha, 'hangar/default')?.status === 'success');
+    expect(c.statesOf(sha, 'hangar/default')).toEqual(['pending', 'running', 'success']);
+    expect(c.latest(sha, 'hangar/default')).toMatchObject({
+      ref: 'main',
+      targetUrl: `${PUBLIC_URL}/acme/app/${build.number}`,
+      description: expect.stringMatching(/^passed in \d+s$/),
+    });
+  });
+
+  it('says which step failed and with what exit code', async () => {
+    const file = pipeline('checks', [
+      { name: 'prepare', commands: ['echo ready'] },
+      { name: 'unit', commands: ['echo "assertion failed"', 'exit 3'] },
+    ]);
+    const { sha } = await c.push({ '.drone.yml': file }, { message: 'Break the tests' });
+    const status = await waitFor(
+      'the failed status',
+      () => {
+        const s = c.latest(sha, 'hangar/checks');
+        return s?.status === 'failed' ? s : undefined;
+      },
+      60_000,
+    );
+    expect(status.description).toBe('step unit failed (exit 3)');
+    expect(c.statesOf(sha, 'hangar/checks')).toEqual(['pending', 'running', 'failed']);
+  });
+
+  it('creates one summary note for a merge request and edits it for later builds', {
+    timeout: 120_000,
+  }, async () => {
+    const failing = pipeline('checks', [{ name: 'unit', commands: ['echo "assertion failed"', 'exit 3'] }]);
+    const { mr, sha } = await c.openMergeRequest('summary', { 'm.txt': 'm', '.drone.yml': failing });
+    const note = await waitFor(
+      'the summary note to show a failed build',
+      () => {
+        const n = mr.notes.find((x) => x.body.startsWith(SUMMARY_MARKER));
+        return n?.body.includes('failed') && n.body.includes('assertion failed') ? n : undefined;
+      },
+      60_000,
+    );
+    expect(note.authorId).toBe(c.botUser.id);
+    expect(note.body).toContain('❌ failed (exit 3)');
+    expect(note.body).toMatch(/<summary>Last \d+ lines of the log of <code>unit<\/code><\/summary>/);
+    expect(c.latest(sha, 'hangar/checks')?.ref).toBe('summary');
+
+    const fixed = pipeline('checks', [{ name: 'unit', commands: ['echo fine'] }]);
+    const next = await c.gitlab.commit(c.project, {
+      branch: 'summary',
+      files: { '.drone.yml': fixed },
+      message: 'Fix',
+    });
+    await c.deliver(
+      'Merge Request Hook',
+      await mergeRequestPayload(c.gitlab, mr, { action: 'update', user: c.developer, oldrev: sha }),
+    );
+    await waitFor(
+      'the summary note to show the passing build',
+      () => {
+        const n = mr.notes.find((x) => x.id === note.id);
+        return n?.body.includes('passed') && !n.body.includes('assertion failed') ? n : undefined;
+      },
+      60_000,
+    );
+    const summaries = mr.notes.filter((x) => x.body.startsWith(SUMMARY_MARKER));
+    expect(summaries.map((n) => n.id)).toEqual([note.id]);
+    expect(c.gitlab.requestsTo('notes.create').filter((r) => r.status === 201)).toHaveLength(1);
+    await waitFor(
+      'the success status of the fix',
+      () => c.latest(next.sha, 'hangar/checks')?.status === 'success',
+    );
+  });
+});
