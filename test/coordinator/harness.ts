@@ -32,7 +32,7 @@ import { openPostgres } from '../../services/coordinator/store/postgres.js';
 import { authMetadata } from '../../services/shared/grpc/auth.js';
 import { unary } from '../../services/shared/grpc/call.js';
 import { withDeadline } from '../../services/shared/grpc/deadline.js';
-import { silentLogger } from '../../services/shared/log.js';
+import { type Logger, silentLogger } from '../../services/shared/log.js';
 import { Bus, type JobDelivery } from '../../services/shared/nats/bus.js';
 import { freePort, type NatsServer, startNatsServer } from '../support/nats-server.js';
 
@@ -73,6 +73,7 @@ export interface ClusterOptions {
   logLimit?: string;
   redispatchAfter?: string;
   env?: Record<string, string>;
+  log?: Logger;
 }
 
 export class Cluster {
@@ -126,7 +127,7 @@ export class Cluster {
       HANGAR_REDISPATCH_AFTER: this.opts.redispatchAfter ?? '30s',
       ...this.opts.env,
     });
-    this.coordinator = await startCoordinator(cfg, silentLogger);
+    this.coordinator = await startCoordinator(cfg, this.opts.log ?? silentLogger);
     this.client?.close();
     this.client = new BuildServiceClient(this.grpcAddress, credentials.createInsecure());
   }

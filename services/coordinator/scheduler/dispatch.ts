@@ -25,17 +25,24 @@ export async function publishJobs(
   ctx: CoordinatorContext,
   jobs: readonly Job[],
   ledger: PublishLedger,
+  opts: { again?: boolean } = {},
 ): Promise<number[]> {
   const failed: number[] = [];
   await Promise.all(
     jobs.map(async (job) => {
       ledger.published(job.id);
       try {
-        await ctx.bus.publishJob(poolFor(job.plan.platform), {
-          jobId: String(job.id),
-          attempt: job.attempt + 1,
-          ...(Object.keys(job.labels).length > 0 ? { labels: job.labels } : {}),
-        });
+        const attempt = job.attempt + 1;
+        await ctx.bus.publishJob(
+          poolFor(job.plan.platform),
+          {
+            jobId: String(job.id),
+            attempt,
+            ...(Object.keys(job.labels).length > 0 ? { labels: job.labels } : {}),
+          },
+          // A republish needs an id NATS has not seen, or it is dropped as a duplicate.
+          opts.again ? { msgId: `${job.id}:${attempt}:${Date.now()}` } : {},
+        );
         ctx.metrics.jobsDispatched.inc();
       } catch (err) {
         ledger.publishFailed(job.id);

@@ -52,11 +52,12 @@ export async function redispatch(ctx: CoordinatorContext, state: RedispatchState
   const queued = await ctx.store.jobs.listByStatus(['queued'], 2000);
   if (queued.length === 0) return 0;
   const now = performance.now();
+  const failedBefore: Job[] = [];
   const again: Job[] = [];
   const byPool = new Map<string, Job[]>();
   for (const job of queued) {
     if (state.failed.has(job.id)) {
-      again.push(job);
+      failedBefore.push(job);
       continue;
     }
     const pool = poolFor(job.plan.platform);
@@ -77,6 +78,8 @@ export async function redispatch(ctx: CoordinatorContext, state: RedispatchState
     );
     again.push(...stale);
   }
-  if (again.length > 0) await publishJobs(ctx, again, state);
-  return again.length;
+  // A publish that failed may be sent with its usual id; a lost one needs a new id.
+  if (failedBefore.length > 0) await publishJobs(ctx, failedBefore, state);
+  if (again.length > 0) await publishJobs(ctx, again, state, { again: true });
+  return failedBefore.length + again.length;
 }

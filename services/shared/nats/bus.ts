@@ -149,9 +149,15 @@ export class Bus {
     }
   }
 
-  /** Publishes one job; the message id makes a repeated publish of the same attempt a no-op. */
-  async publishJob(pool: string, job: JobMessage): Promise<void> {
-    await this.js.publish(`${JOBS_PREFIX}.${pool}`, jc.encode(job), { msgID: `${job.jobId}:${job.attempt}` });
+  /**
+   * Publishes one job; the message id makes a repeated publish of the same
+   * attempt a no-op. `msgId` replaces it, for a deliberate second copy (a
+   * republish after the first was lost while its id is still remembered).
+   */
+  async publishJob(pool: string, job: JobMessage, opts: { msgId?: string } = {}): Promise<void> {
+    await this.js.publish(`${JOBS_PREFIX}.${pool}`, jc.encode(job), {
+      msgID: opts.msgId ?? `${job.jobId}:${job.attempt}`,
+    });
   }
 
   /**
