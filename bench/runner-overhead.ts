@@ -1,56 +1,48 @@
 /**
- * Step overhead of the executor: a 10-step pipeline of trivial steps, run the
- * way `hangar exec` runs it (in-process: job network, the current directory
- * bound as the workspace, logs read to the end), against 10 plain
+ * Step overhead: a 10-step pipeline of trivial steps run through `hangar
+ * exec` (in-process: the file is compiled, the current directory is the
+ * workspace, every log line is printed to a sink) against 10 plain
  * create/start/wait/remove cycles of the same image through the Docker
- * adapter. Rounds alternate which side goes first. Target: ratio ≤ 1.10.
+ * adapter (default bridge network). Rounds alternate which side goes first.
+ * The executor is measured twice: as configured by default (solo steps share
+ * one network namespace, see services/runner/executor/sandbox.ts) and with
+ * HANGAR_NETWORK_SANDBOX=false (each step joins the job network itself).
+ * Target: ratio ≤ 1.10.
  *
  *   npx tsx bench/runner-overhead.ts [rounds]
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execPipelines } from '../services/cli/commands/exec.js';
+import type { CliIO } from '../services/cli/main.js';
+import { readRunnerConfig } from '../services/runner/config.js';
 import { connectDocker } from '../services/runner/docker/dockerode-engine.js';
-import { runJob } from '../services/runner/executor/run-job.js';
-import type { JobPlan, StepSpec } from '../services/shared/pipeline/types.js';
 
 const IMAGE = 'hangar/busybox:latest';
 const STEPS = 10;
 const rounds = Number(process.argv[2] ?? 5);
 const engine = connectDocker();
 
-function trivialStep(i: number): StepSpec {
-  return {
-    name: `step-${i}`,
-    image: IMAGE,
-    pull: 'if-not-exists',
-    commands: ['true'],
-    environment: {},
-    secrets: [],
-    run: true,
-    onSuccess: true,
-    onFailure: false,
-    dependsOn: i === 0 ? [] : [`step-${i - 1}`],
-    detach: false,
-    privileged: false,
-    volumes: [],
-    extraHosts: [],
-    devices: [],
-    failure: 'fail',
-  };
-}
+const dir = mkdtempSync(join(tmpdir(), 'hangar-bench-'));
+const file = join(dir, '.drone.yml');
+writeFileSync(
+  file,
+  `kind: pipeline\ntype: docker\nname: bench\nclone:\n  disable: true\nsteps:\n${Array.from(
+    { length: STEPS },
+    (_, i) => `- name: step-${i}\n  image: ${IMAGE}\n  commands:\n  - "true"\n`,
+  ).join('')}`,
+);
 
-const plan: JobPlan = {
-  pipeline: 'bench',
-  run: true,
-  platform: { os: 'linux', arch: 'amd64' },
-  workspace: { base: '/drone', path: 'src', dir: '/drone/src' },
-  clone: null,
-  services: [],
-  steps: Array.from({ length: STEPS }, (_, i) => trivialStep(i)),
-  volumes: {},
-  dependsOn: [],
-  environment: {},
-  imagePullSecrets: [],
-  labels: {},
+let printed = 0;
+const sink: CliIO = {
+  out: (t) => {
+    printed += t.length;
+  },
+  err: (t) => process.stderr.write(t),
+  setExitCode: () => {},
+  isTTY: false,
 };
 
 async function raw(): Promise<number> {
@@ -74,52 +66,63 @@ async function raw(): Promise<number> {
   return performance.now() - t0;
 }
 
-async function executor(): Promise<number> {
+async function exec(sandbox: boolean): Promise<number> {
   const t0 = performance.now();
-  const job = runJob(engine, plan, {
-    jobId: `bench-${randomBytes(4).toString('hex')}`,
-    runnerId: 'bench',
-    trusted: false,
-    workspaceHostDir: process.cwd(),
-  });
-  for await (const _ of job.logs) {
-    // read every line, as `hangar exec` prints them
-  }
-  const result = await job.done;
-  if (result.status !== 'success')
-    throw new Error(`bench pipeline ended ${result.status}: ${JSON.stringify(result)}`);
+  const code = await execPipelines(
+    {
+      file,
+      dir,
+      ctx: {
+        repo: { slug: 'local/bench' },
+        commit: { sha: '0'.repeat(40), ref: 'refs/heads/main', branch: 'main' },
+        build: { number: 1, event: 'push' },
+        trusted: false,
+      },
+      pipelines: [],
+      secrets: {},
+      format: 'pretty',
+      config: readRunnerConfig({ HANGAR_NETWORK_SANDBOX: String(sandbox) }),
+      engine,
+    },
+    sink,
+  );
+  if (code !== 0) throw new Error(`the bench pipeline failed (exit ${code})`);
   return performance.now() - t0;
 }
 
 await engine.imageExists(IMAGE);
 await raw();
-await executor();
-const ratios: number[] = [];
-let rawTotal = 0;
-let execTotal = 0;
+await exec(true);
+await exec(false);
+const totals = { raw: 0, shared: 0, own: 0 };
+const ratios: { shared: number[]; own: number[] } = { shared: [], own: [] };
 for (let r = 0; r < rounds; r++) {
-  let a: number;
-  let b: number;
-  if (r % 2 === 0) {
-    a = await raw();
-    b = await executor();
-  } else {
-    b = await executor();
-    a = await raw();
-  }
-  rawTotal += a;
-  execTotal += b;
-  ratios.push(b / a);
+  const order: (keyof typeof totals)[] = r % 2 === 0 ? ['raw', 'shared', 'own'] : ['own', 'shared', 'raw'];
+  const t: Record<string, number> = {};
+  for (const k of order) t[k] = k === 'raw' ? await raw() : await exec(k === 'shared');
+  const a = t.raw ?? Number.NaN;
+  const b = t.shared ?? Number.NaN;
+  const c = t.own ?? Number.NaN;
+  totals.raw += a;
+  totals.shared += b;
+  totals.own += c;
+  ratios.shared.push(b / a);
+  ratios.own.push(c / a);
   console.log(
-    `round ${r + 1}: raw ${a.toFixed(0)} ms, executor ${b.toFixed(0)} ms, ratio ${(b / a).toFixed(3)}`,
+    `round ${r + 1}: raw ${a.toFixed(0)} ms, exec ${b.toFixed(0)} ms (ratio ${(b / a).toFixed(3)}), ` +
+      `exec without sandbox ${c.toFixed(0)} ms (ratio ${(c / a).toFixed(3)})`,
   );
 }
-ratios.sort((x, y) => x - y);
-const median = ratios[Math.floor(ratios.length / 2)] ?? Number.NaN;
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const perStep = (ms: number) => (ms / rounds / STEPS).toFixed(0);
 console.log(
-  `step overhead: ${STEPS} steps × ${rounds} rounds; raw ${(rawTotal / rounds / STEPS).toFixed(0)} ms/step, ` +
-    `executor ${(execTotal / rounds / STEPS).toFixed(0)} ms/step`,
+  `per step: raw ${perStep(totals.raw)} ms, exec ${perStep(totals.shared)} ms, exec without sandbox ${perStep(totals.own)} ms`,
 );
 console.log(
-  `ratio (total) ${(execTotal / rawTotal).toFixed(3)}, ratio (median round) ${median.toFixed(3)}, target ≤ 1.10`,
+  `ratio exec/raw: total ${(totals.shared / totals.raw).toFixed(3)}, median round ${median(ratios.shared).toFixed(3)} (target ≤ 1.10)`,
 );
+console.log(
+  `ratio exec without sandbox/raw: total ${(totals.own / totals.raw).toFixed(3)}, median round ${median(ratios.own).toFixed(3)}`,
+);
+console.log(`(${printed} characters of output printed to a sink)`);
+rmSync(dir, { recursive: true, force: true });

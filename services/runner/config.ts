@@ -18,6 +18,8 @@ export const runnerSettings = {
   memLimit: setting(['HANGAR_MEM_LIMIT', 'DRONE_MEMORY_LIMIT'], byteSize),
   jobTimeoutMs: setting(['HANGAR_JOB_TIMEOUT', 'DRONE_TIMEOUT'], duration, 60 * 60_000),
   stopGraceMs: setting('HANGAR_STOP_GRACE', duration, DEFAULT_STOP_GRACE_MS),
+  /** Steps that run alone share one network namespace per job (see executor/sandbox.ts). */
+  networkSandbox: setting('HANGAR_NETWORK_SANDBOX', bool, true),
 };
 
 export type RunnerConfig = ReturnType<typeof readRunnerConfig>;

@@ -114,6 +114,7 @@ export async function execPipelines(req: ExecRequest, io: CliIO): Promise<number
         cloneImage: req.config.cloneImage,
         timeoutMs: req.config.jobTimeoutMs,
         stopGraceMs: req.config.stopGraceMs,
+        networkSandbox: req.config.networkSandbox,
         ...(req.config.memLimit === undefined ? {} : { memLimit: req.config.memLimit }),
         ...(req.signal ? { signal: req.signal } : {}),
       },

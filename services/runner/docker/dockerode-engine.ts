@@ -7,6 +7,7 @@ import {
   type DockerEngine,
   DockerError,
   type LabelledResources,
+  type OutputStream,
   type RegistryAuth,
   registryHost,
   withDefaultTag,
@@ -191,11 +192,11 @@ class DockerodeEngine implements DockerEngine {
     await this.ignoreMissing(() => this.docker.getContainer(id).remove({ force: true, v: true }));
   }
 
-  async containerLogs(id: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+  async attachOutput(id: string): Promise<OutputStream> {
     const stream = await this.call(() =>
-      this.docker.getContainer(id).logs({ follow: true, stdout: true, stderr: true, abortSignal: signal }),
+      this.docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true }),
     );
-    return stream as unknown as AsyncIterable<Buffer>;
+    return stream as unknown as OutputStream;
   }
 
   async listLabelled(labels: string[]): Promise<LabelledResources> {

@@ -26,13 +26,20 @@ export interface DockerEngine {
   /** Removes a container, running or not, with its anonymous volumes; a missing one is not an error. */
   removeContainer(id: string): Promise<void>;
   /**
-   * The container's stdout and stderr from its start, following until it
-   * stops, as Docker's multiplexed byte stream (see logs/log-frames.ts).
-   * Reading slowly slows the stream: nothing is buffered beyond the socket.
+   * Attaches to a created container's stdout and stderr, to be called before
+   * it starts: resolves once Docker has attached, so no output is missed.
+   * The stream is Docker's multiplexed byte stream (see logs/log-frames.ts)
+   * and ends when the container stops. Reading slowly stops the container's
+   * output: nothing is buffered beyond the socket.
    */
-  containerLogs(id: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>>;
+  attachOutput(id: string): Promise<OutputStream>;
   /** Containers, networks and volumes carrying every one of `labels` ('key' or 'key=value'). */
   listLabelled(labels: string[]): Promise<LabelledResources>;
+}
+
+export interface OutputStream extends AsyncIterable<Buffer> {
+  /** Stops reading and closes the connection. */
+  destroy(): void;
 }
 
 export interface RegistryAuth {

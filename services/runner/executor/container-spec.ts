@@ -72,6 +72,8 @@ export function containerSpec(ctx: JobContext, unit: Unit): ContainerSpec {
   }
 
   if (spec.networkMode !== undefined && spec.networkMode !== '') out.networkMode = spec.networkMode;
+  else if (ctx.sandbox?.members.has(spec.name) && unit.kind !== 'service')
+    out.networkMode = `container:${ctx.sandbox.id}`;
   else out.network = { name: ctx.networkName, aliases: [networkAlias(spec.name)] };
 
   const memory = spec.memLimit ?? ctx.opts.memLimit;

@@ -38,6 +38,8 @@ export class JobContext {
   readonly removals: Promise<void>[] = [];
   /** One pull (or presence check) per image and policy per job. */
   readonly images = new Map<string, Promise<void>>();
+  /** The idle container whose network solo steps share (see sandbox.ts). */
+  sandbox: { id: string; members: Set<string> } | undefined;
   /** Set when the job is being cancelled or timed out: the sentence every killed step reports. */
   killedBecause: string | undefined;
   /** Set while services and detached steps are being stopped because the job is over. */

@@ -27,6 +27,13 @@ export interface RunOptions {
   cloneUrl?: string;
   /** Image of the default clone step (HANGAR_CLONE_IMAGE). */
   cloneImage?: string;
+  /**
+   * Image of the idle container whose network solo steps share (see
+   * sandbox.ts); it must have `sleep`. Defaults to the clone image.
+   */
+  sandboxImage?: string;
+  /** False: every step joins the job network on its own (slower to start, no shared namespace). */
+  networkSandbox?: boolean;
   /** Memory limit in bytes for steps that set none (`mem_limit` wins). */
   memLimit?: number;
   /** Whole-job timeout in milliseconds. */

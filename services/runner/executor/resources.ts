@@ -2,10 +2,11 @@ import { volumeKey } from './container-spec.js';
 import type { JobContext } from './context.js';
 import { dockerSafe } from './context.js';
 import { LABEL_JOB, LABEL_RUNNER } from './options.js';
+import { startSandbox } from './sandbox.js';
 
 /**
- * The job's network and volumes: created before the first container,
- * removed after the last, whatever happened in between.
+ * The job's network, its network sandbox and its volumes: created before
+ * the first step, removed after the last, whatever happened in between.
  */
 export async function createResources(ctx: JobContext): Promise<void> {
   const { engine, plan, labels } = ctx;
@@ -26,13 +27,14 @@ export async function createResources(ctx: JobContext): Promise<void> {
       wanted.set(key, `${ctx.prefix}-vol-${dockerSafe(key.replace(/^[a-z]+:/, ''))}-${wanted.size}`);
     }
   }
-  await Promise.all(
-    [...wanted].map(async ([key, name]) => {
+  await Promise.all([
+    startSandbox(ctx),
+    ...[...wanted].map(async ([key, name]) => {
       await engine.createVolume(name, labels);
       ctx.created.volumes.add(name);
       ctx.volumes.set(key, name);
     }),
-  );
+  ]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { errorMessage } from '../../shared/errors.js';
 import type { LogLine, LogStream } from '../../shared/job/events.js';
-import { DockerError } from '../docker/engine.js';
+import { DockerError, type OutputStream } from '../docker/engine.js';
 import { LineSplitter } from '../logs/line-splitter.js';
 import { FrameDecoder } from '../logs/log-frames.js';
 import { containerSpec } from './container-spec.js';
@@ -58,9 +58,12 @@ async function launch(ctx: JobContext, unit: Unit): Promise<Launched | undefined
     ctx.state.finish(unit, { status: 'error', error: couldNotStart(name, err) });
     return undefined;
   }
+  let output: OutputStream | undefined;
   try {
+    output = await ctx.engine.attachOutput(id);
     await ctx.engine.startContainer(id);
   } catch (err) {
+    output?.destroy();
     ctx.log.warn({ err, step: name }, 'container start failed');
     ctx.state.finish(unit, { status: 'error', error: couldNotStart(name, err) });
     ctx.remove(id);
@@ -68,7 +71,7 @@ async function launch(ctx: JobContext, unit: Unit): Promise<Launched | undefined
   }
   ctx.running.set(id, unit);
   if (ctx.killedBecause !== undefined) ctx.stop(id);
-  return { id, pump: pumpLogs(ctx, unit, id) };
+  return { id, pump: pumpLogs(ctx, unit, output) };
 }
 
 async function awaitEnd(ctx: JobContext, unit: Unit, { id, pump }: Launched, counts: boolean): Promise<void> {
@@ -123,15 +126,8 @@ async function awaitEnd(ctx: JobContext, unit: Unit, { id, pump }: Launched, cou
 }
 
 /** Reads the container's output into the job's log queue, waiting whenever the queue is full. */
-async function pumpLogs(ctx: JobContext, unit: Unit, id: string): Promise<void> {
+async function pumpLogs(ctx: JobContext, unit: Unit, stream: OutputStream): Promise<void> {
   const step = unit.spec.name;
-  let stream: AsyncIterable<Buffer>;
-  try {
-    stream = await ctx.engine.containerLogs(id);
-  } catch (err) {
-    ctx.log.warn({ err, step }, 'could not read container logs');
-    return;
-  }
   const decoder = new FrameDecoder();
   const splitters: Record<LogStream, LineSplitter> = {
     stdout: new LineSplitter(ctx.masker),

@@ -3,9 +3,10 @@ import type { SecretMasker } from './masker.js';
 
 /**
  * Turns one output stream's bytes into masked lines. Bytes are decoded as
- * UTF-8 across chunk boundaries, and a line is masked only once it is
- * complete, so a secret split between two chunks is still found. A line
- * longer than `maxLine` is cut into pieces, never inside a secret.
+ * UTF-8 across chunk boundaries, and text is masked only once a secret in
+ * it would be complete, so a secret split between two chunks is still
+ * found. A line longer than `maxLine` is cut into pieces, never inside a
+ * secret, at the same places however the bytes were chunked.
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
@@ -16,7 +17,7 @@ export class LineSplitter {
     private readonly maxLine = 64 * 1024,
   ) {}
 
-  /** Appends the complete lines found in `chunk` to `out`. */
+  /** Appends the complete lines (and pieces of over-long lines) found in `chunk` to `out`. */
   push(chunk: Buffer, out: string[]): void {
     const text = this.rest + this.decoder.write(chunk);
     let start = 0;
@@ -25,11 +26,11 @@ export class LineSplitter {
       start = nl + 1;
     }
     this.rest = start === 0 ? text : text.slice(start);
-    // Cut only once a secret straddling the cut would be wholly in the buffer.
+    // A piece is cut off only once any secret straddling the cut is wholly in
+    // the buffer; then the cut falls where it would in the complete line.
     while (this.rest.length > this.maxLine + Math.max(0, this.masker.longest - 1)) {
-      let cut = this.masker.safeCut(this.rest, this.maxLine);
-      if (cut === 0) cut = this.maxLine;
-      this.emit(this.rest.slice(0, cut), out);
+      const cut = this.cutPoint(this.rest);
+      out.push(this.mask(this.rest.slice(0, cut)));
       this.rest = this.rest.slice(cut);
     }
   }
@@ -42,6 +43,21 @@ export class LineSplitter {
   }
 
   private emit(line: string, out: string[]): void {
-    out.push(this.masker.empty ? line : this.masker.mask(line));
+    let rest = line;
+    while (rest.length > this.maxLine) {
+      const cut = this.cutPoint(rest);
+      out.push(this.mask(rest.slice(0, cut)));
+      rest = rest.slice(cut);
+    }
+    out.push(this.mask(rest));
+  }
+
+  private cutPoint(text: string): number {
+    const cut = this.masker.safeCut(text, this.maxLine);
+    return cut === 0 ? this.maxLine : cut;
+  }
+
+  private mask(text: string): string {
+    return this.masker.empty ? text : this.masker.mask(text);
   }
 }
