@@ -2,8 +2,9 @@
 
 export type Cell = string | number | boolean | null | undefined;
 
+/** null and undefined show as '-'; '' stays blank (a cell with nothing to say, as in nested rows). */
 function text(c: Cell): string {
-  if (c === null || c === undefined || c === '') return '-';
+  if (c === null || c === undefined) return '-';
   if (typeof c === 'boolean') return c ? 'yes' : 'no';
   return String(c).replace(/\s+/g, ' ');
 }

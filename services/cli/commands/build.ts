@@ -44,7 +44,7 @@ function buildTable(builds: BuildJson[]): string {
       b.event,
       b.merge_request_iid ? `!${b.merge_request_iid}` : b.branch || b.ref,
       b.sha.slice(0, 8),
-      b.author,
+      b.author || null,
       when(b.created_at),
       took(b.started_at, b.finished_at),
     ]),

@@ -18,10 +18,10 @@ function runnerTable(list: RunnerJson[]): string {
       r.platform,
       r.running,
       r.capacity,
-      r.version,
+      r.version || null,
       Object.entries(r.labels)
         .map(([k, v]) => `${k}=${v}`)
-        .join(','),
+        .join(',') || null,
       when(r.last_seen_at),
     ]),
   );
