@@ -70,6 +70,73 @@ export async function waitFor<T>(
 
 const FINISHED = ['SUCCESS', 'FAILURE', 'KILLED', 'ERROR', 'SKIPPED'];
 
+/** A BuildService client, as the bot and the CLI use it. */
+export class BuildApi {
+  private readonly client: BuildClient;
+
+  constructor(
+    address: string,
+    private readonly secret: string,
+  ) {
+    this.client = new BuildServiceClient(address, credentials.createInsecure());
+  }
+
+  private call<Req, Res>(method: 'CreateBuild' | 'GetBuild' | 'CancelBuild', req: Req): Promise<Res> {
+    const md = new Metadata();
+    md.set('authorization', `Bearer ${this.secret}`);
+    return new Promise((resolve, reject) => {
+      const fn = this.client[method].bind(this.client) as unknown as (
+        r: Req,
+        m: Metadata,
+        o: { deadline: number },
+        cb: (err: Error | null, res?: Res) => void,
+      ) => void;
+      fn(req, md, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res as Res)));
+    });
+  }
+
+  /** Creates a build of `config` (a .drone.yml text) for a push to main. */
+  createBuild(config: string): Promise<Build__Output> {
+    return this.call('CreateBuild', {
+      repo: { slug: REPO },
+      event: 'push',
+      ref: 'refs/heads/main',
+      branch: 'main',
+      sha: randomBytes(20).toString('hex'),
+      message: 'test',
+      author: 'tester',
+      config,
+    });
+  }
+
+  getBuild(number: number): Promise<Build__Output> {
+    return this.call('GetBuild', { repo: { slug: REPO }, number });
+  }
+
+  cancelBuild(number: number): Promise<Build__Output> {
+    return this.call('CancelBuild', { repo: { slug: REPO }, number });
+  }
+
+  /** Waits for the build and every job of it to end (coordinator restarts in between are fine). */
+  waitFinished(number: number, timeoutMs = 60_000): Promise<Build__Output> {
+    return waitFor(
+      `build ${number} to finish`,
+      async () => {
+        const b = await this.getBuild(number);
+        return FINISHED.includes(b.status) && b.jobs.every((j) => FINISHED.includes(j.status))
+          ? b
+          : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
 export interface ClusterOptions {
   /** HANGAR_LEASE_TIMEOUT of the coordinator. */
   lease?: string;
@@ -77,7 +144,7 @@ export interface ClusterOptions {
 
 export class Cluster {
   coordinator!: CoordinatorHandle;
-  private client!: BuildClient;
+  readonly api: BuildApi;
   readonly runners: RunnerDaemon[] = [];
   readonly processes: ChildProcess[] = [];
 
@@ -86,7 +153,9 @@ export class Cluster {
     readonly dir: string,
     readonly grpcAddress: string,
     private readonly opts: ClusterOptions,
-  ) {}
+  ) {
+    this.api = new BuildApi(grpcAddress, SECRET);
+  }
 
   static async start(opts: ClusterOptions = {}): Promise<Cluster> {
     const nats = await startNatsServer();
@@ -107,8 +176,6 @@ export class Cluster {
       HANGAR_LEASE_TIMEOUT: this.opts.lease ?? '3s',
     });
     this.coordinator = await startCoordinator(cfg, silentLogger);
-    this.client?.close();
-    this.client = new BuildServiceClient(this.grpcAddress, credentials.createInsecure());
     if ((await this.coordinator.store.repos.bySlug(REPO)) === undefined) {
       await this.coordinator.store.repos.create({
         projectId: 1,
@@ -173,55 +240,6 @@ export class Cluster {
     return { proc, output: () => out, exited };
   }
 
-  private call<Req, Res>(method: 'CreateBuild' | 'GetBuild' | 'CancelBuild', req: Req): Promise<Res> {
-    const md = new Metadata();
-    md.set('authorization', `Bearer ${SECRET}`);
-    return new Promise((resolve, reject) => {
-      const fn = this.client[method].bind(this.client) as unknown as (
-        r: Req,
-        m: Metadata,
-        o: { deadline: number },
-        cb: (err: Error | null, res?: Res) => void,
-      ) => void;
-      fn(req, md, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res as Res)));
-    });
-  }
-
-  /** Creates a build of `config` (a .drone.yml text) for a push to main. */
-  createBuild(config: string): Promise<Build__Output> {
-    return this.call('CreateBuild', {
-      repo: { slug: REPO },
-      event: 'push',
-      ref: 'refs/heads/main',
-      branch: 'main',
-      sha: randomBytes(20).toString('hex'),
-      message: 'test',
-      author: 'tester',
-      config,
-    });
-  }
-
-  getBuild(number: number): Promise<Build__Output> {
-    return this.call('GetBuild', { repo: { slug: REPO }, number });
-  }
-
-  cancelBuild(number: number): Promise<Build__Output> {
-    return this.call('CancelBuild', { repo: { slug: REPO }, number });
-  }
-
-  /** Waits for the build to end (coordinator restarts in between are fine). */
-  waitFinished(number: number, timeoutMs = 60_000): Promise<Build__Output> {
-    return waitFor(
-      `build ${number} to finish`,
-      async () => {
-        const b = await this.getBuild(number);
-        return FINISHED.includes(b.status) ? b : undefined;
-      },
-      timeoutMs,
-      200,
-    );
-  }
-
   /** The stored log of a step of the build, as text. */
   async stepLog(buildId: number, pipeline: string, step: string): Promise<string> {
     const { store } = this.coordinator;
@@ -236,7 +254,7 @@ export class Cluster {
     for (const p of this.processes) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await Promise.all(this.runners.map((r) => r.stop().catch(() => {})));
     await this.coordinator?.stop().catch(() => {});
-    this.client?.close();
+    this.api.close();
     await this.nats.dispose();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -21,8 +21,8 @@ describe('a build through the coordinator and two runners', () => {
       ]),
       pipeline('frontend', [{ name: 'bundle', commands: ['echo bundling', 'sleep 2', 'echo bundle ready'] }]),
     ].join('---\n');
-    const created = await cluster.createBuild(config);
-    const build = await cluster.waitFinished(Number(created.number));
+    const created = await cluster.api.createBuild(config);
+    const build = await cluster.api.waitFinished(Number(created.number));
 
     expect(build.status).toBe('SUCCESS');
     expect(build.jobs.map((j) => [j.name, j.status])).toEqual([
@@ -49,13 +49,13 @@ describe('a build through the coordinator and two runners', () => {
   });
 
   it('reports a failing step and fails the build', async () => {
-    const created = await cluster.createBuild(
+    const created = await cluster.api.createBuild(
       pipeline('check', [
         { name: 'lint', commands: ['echo checking', 'exit 3'] },
         { name: 'after', commands: ['echo never'] },
       ]),
     );
-    const build = await cluster.waitFinished(Number(created.number));
+    const build = await cluster.api.waitFinished(Number(created.number));
     expect(build.status).toBe('FAILURE');
     const [job] = build.jobs;
     expect(job?.steps.map((s) => [s.name, s.status, s.exitCode])).toEqual([
