@@ -274,7 +274,7 @@ describe('builds', () => {
     expect(numbers).toEqual([again.number, again.number - 1]);
 
     await w.gitlab.commit(w.project, {
-      files: { '.drone.yml': pipelineDoc('main', { wait: ['sleep 120'] }) },
+      files: { '.drone.yml': pipelineDoc('main', { wait: ['echo waiting starts', 'sleep 120'] }) },
       message: 'Slow down',
     });
     const slow = (await w.api('POST', '/repos/acme%2Fapp/builds', { branch: 'main' })).json as {
@@ -284,8 +284,29 @@ describe('builds', () => {
       const r = await w.api('GET', `/repos/acme%2Fapp/builds/${slow.number}`);
       return (r.json as { status: string }).status === 'running';
     });
+    // Following the log streams lines as they come and ends when the step does.
+    const res = await fetch(
+      `${w.url}/api/repos/acme%2Fapp/builds/${slow.number}/logs/main/wait?follow=true`,
+      {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      },
+    );
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let followed = '';
+    while (!followed.includes('waiting starts\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      followed += decoder.decode(value, { stream: true });
+    }
+    expect(followed).toContain('waiting starts\n');
     const cancel = await w.api('POST', `/repos/acme%2Fapp/builds/${slow.number}/cancel`);
     expect(cancel.status).toBe(200);
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
     expect((await w.finished(slow.number, 30_000)).status).toBe('killed');
   });
 

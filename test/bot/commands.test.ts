@@ -151,6 +151,31 @@ describe('comments that are not commands', () => {
   });
 });
 
+describe('notes that are not new comments on an open merge request', () => {
+  it('an edited comment, a system note and a comment on a closed merge request do nothing', async () => {
+    const before = { builds: (await w.builds()).length, replies: w.botNotes(mr).length };
+    const edited = w.gitlab.addNote(mr, { author: w.developer, body: '/hangar run' });
+    const payload = (await notePayload(w.gitlab, mr, edited)) as { object_attributes: { action: string } };
+    payload.object_attributes.action = 'update';
+    await deliver(w.gitlab, w.project, 'Note Hook', payload);
+    const systemNote = w.gitlab.addNote(mr, { author: w.developer, body: '/hangar run', system: true });
+    await deliver(w.gitlab, w.project, 'Note Hook', await notePayload(w.gitlab, mr, systemNote));
+
+    const closed = w.gitlab.createMergeRequest({
+      project: w.project,
+      sourceBranch: 'feature',
+      author: w.developer,
+    });
+    w.gitlab.setMergeRequestState(closed, 'closed');
+    const late = await comment(closed, w.developer, '/hangar run');
+    await settled();
+    for (const n of [edited, systemNote, late]) expect(n.awards).toEqual([]);
+    expect(w.botNotes(closed)).toEqual([]);
+    expect(await w.builds()).toHaveLength(before.builds);
+    expect(w.botNotes(mr)).toHaveLength(before.replies);
+  });
+});
+
 describe('/hangar help', () => {
   it('replies with every command', async () => {
     const note = await comment(mr, w.reporter, '/hangar help');
