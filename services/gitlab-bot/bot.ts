@@ -182,7 +182,17 @@ export async function startBot(
       apiRouter(apiDepsOf(services)),
       ...(tuning.routers?.(services) ?? []),
     ];
-    const app = createApp({ routers, metrics, log });
+    const app = createApp({
+      routers,
+      metrics,
+      log,
+      health: {
+        database: async () => {
+          await store.outbox.size();
+          return null;
+        },
+      },
+    });
     const server = createServer(app.callback());
     const [host, port] = splitHostPort(cfg.httpAddr);
     await new Promise<void>((resolve, reject) => {

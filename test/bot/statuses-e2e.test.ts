@@ -54,6 +54,29 @@ describe('statuses and the summary of builds that run', () => {
     expect(c.statesOf(sha, 'hangar/checks')).toEqual(['pending', 'running', 'failed']);
   });
 
+  it('delivers the statuses of a build that ran while GitLab answered 500, in order and ending right', {
+    timeout: 120_000,
+  }, async () => {
+    const file = pipeline('outage', [{ name: 'work', commands: ['echo working'] }]);
+    const outage = c.gitlab.injectFault({ route: 'statuses.create', status: 500, forMs: 60_000 });
+    const { sha } = await c.push({ '.drone.yml': file }, { message: 'Build during an outage' });
+    const queued = await waitFor('the build', async () => (await c.listBuilds()).find((b) => b.sha === sha));
+    const build = await c.waitFinished(queued.number);
+    expect(build.status).toBe('SUCCESS');
+    const refused = c.gitlab
+      .requestsTo('statuses.create')
+      .filter((r) => r.status === 500 && r.path.includes(sha));
+    expect(refused.length).toBeGreaterThan(0);
+    expect(c.latest(sha, 'hangar/outage')).toBeUndefined();
+    outage.remove();
+    await waitFor('the final status', () => c.latest(sha, 'hangar/outage')?.status === 'success', 30_000);
+    const states = c.statesOf(sha, 'hangar/outage');
+    expect(states[0]).toBe('pending');
+    expect(states.at(-1)).toBe('success');
+    const order = ['pending', 'running', 'success'];
+    expect([...states].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(states);
+  });
+
   it('creates one summary note for a merge request and edits it for later builds', {
     timeout: 120_000,
   }, async () => {

@@ -77,6 +77,10 @@ describe('POST /hook', () => {
     expect((await post(JSON.stringify(unknownProject), headers('Push Hook', c.hookToken))).status).toBe(401);
     await settled();
     expect(await buildCount()).toBe(before);
+    const base = c.hookUrl.replace(/\/hook$/, '');
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/hangar_bot_webhooks_total\{event="Push Hook",outcome="unauthorized"\} 3/);
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
   });
 
   it('refuses a body over the limit with 413, malformed JSON with 400, and ignores events Hangar does not use', async () => {
