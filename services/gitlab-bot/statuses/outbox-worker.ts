@@ -39,6 +39,8 @@ export class OutboxWorker {
   private readonly inFlight = new Set<string>();
   private readonly abort = new AbortController();
   private wake: (() => void) | undefined;
+  /** Set by kick() so a kick that comes before the worker sleeps is not lost. */
+  private kicked = false;
   private loop: Promise<void> | undefined;
   private readonly concurrency: number;
   private readonly delays: { baseMs: number; maxMs: number };
@@ -54,6 +56,7 @@ export class OutboxWorker {
 
   /** Something was queued: look now rather than at the next timer. */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -68,6 +71,7 @@ export class OutboxWorker {
     const running = new Set<Promise<void>>();
     while (!signal.aborted) {
       let entries: OutboxEntry[] = [];
+      this.kicked = false;
       try {
         const room = this.concurrency - running.size;
         if (room > 0) {
@@ -106,6 +110,7 @@ export class OutboxWorker {
       if (next !== undefined) wait = Math.max(0, Math.min(wait, next - Date.now()));
     } catch {}
     if (wait === 0) wait = 10;
+    if (this.kicked) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(t);
