@@ -274,7 +274,11 @@ describe('builds', () => {
     expect(numbers).toEqual([again.number, again.number - 1]);
 
     await w.gitlab.commit(w.project, {
-      files: { '.drone.yml': pipelineDoc('main', { wait: ['echo waiting starts', 'sleep 120'] }) },
+      files: {
+        '.drone.yml': pipelineDoc('main', {
+          wait: ['echo waiting starts', 'sleep 2', 'echo still here', 'sleep 120'],
+        }),
+      },
       message: 'Slow down',
     });
     const slow = (await w.api('POST', '/repos/acme%2Fapp/builds', { branch: 'main' })).json as {
@@ -295,12 +299,13 @@ describe('builds', () => {
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     let followed = '';
-    while (!followed.includes('waiting starts\n')) {
+    while (!followed.includes('still here\n')) {
       const { value, done } = await reader.read();
       if (done) break;
       followed += decoder.decode(value, { stream: true });
     }
     expect(followed).toContain('waiting starts\n');
+    expect(followed).toContain('still here\n');
     const cancel = await w.api('POST', `/repos/acme%2Fapp/builds/${slow.number}/cancel`);
     expect(cancel.status).toBe(200);
     for (;;) {

@@ -49,7 +49,7 @@ export function logRoutes(router: Router, deps: ApiDeps): void {
     // Wait for the first answer before streaming, so a wrong step still gets a JSON error.
     const it = chunks[Symbol.asyncIterator]();
     const first = await it.next();
-    ctx.req.once('close', () => abort.abort());
+    ctx.res.once('close', () => abort.abort());
     ctx.set('cache-control', 'no-store');
     ctx.set('x-content-type-options', 'nosniff');
     async function* rest() {
