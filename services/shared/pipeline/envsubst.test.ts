@@ -229,14 +229,13 @@ describe('errors and lookups', () => {
 });
 
 describe('size', () => {
-  it('handles a large file full of escapes in linear time', () => {
-    // Rebuilding the text at every escape, as Go's scanner does, took 17 s
-    // for 275 kB; this is 550 kB.
+  // Rebuilding the text at every escape, as Go's scanner does, took 17 s for
+  // 275 kB and grows with the square of the size; this is 550 kB, and the
+  // test's timeout catches a return to that.
+  it('handles a large file full of escapes', { timeout: 30_000 }, () => {
     const line = '      - echo "$${HOME} ${BRANCH} $$PATH \\\\ done"\n';
     const text = `steps:\n${line.repeat(10_000)}`;
-    const started = performance.now();
     const result = substitute(text, (name) => (name === 'BRANCH' ? 'main' : undefined));
-    expect(performance.now() - started).toBeLessThan(10_000);
     expect(result.split('\n')[10_000]).toBe('      - echo "${HOME} main $PATH \\ done"');
   });
 });

@@ -61,9 +61,7 @@ describe('loadYaml', () => {
       const name = String.fromCharCode(97 + i);
       levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
     }
-    const started = Date.now();
     const { docs, diags } = load(`${levels.join('\n')}\n`);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(docs).toEqual([]);
     expect(diags.errors).toHaveLength(1);
     expect(diags.errors[0]!.message).toContain('too many YAML nodes');
