@@ -52,11 +52,16 @@ export class WebhookQueue {
   /** Gives back a place taken with reserve() (the delivery was a duplicate, or recording failed). */
   unreserve(): void {
     this.reserved = Math.max(0, this.reserved - 1);
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /** Adds a recorded delivery in a place taken with reserve(). */
   push(item: QueueItem): void {
-    this.unreserve();
+    this.reserved = Math.max(0, this.reserved - 1);
     this.waiting.push(item);
     this.pump();
   }
@@ -152,6 +157,6 @@ export class WebhookQueue {
       });
     }
     this.pump();
-    if (this.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+    this.notifyIdle();
   }
 }
