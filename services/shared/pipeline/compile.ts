@@ -4,7 +4,7 @@
  * any input; every problem is a Diagnostic with a line and column.
  */
 import { Diagnostics, START } from './diagnostics.js';
-import { trySubstitute } from './envsubst.js';
+import { lookupIn, trySubstitute } from './envsubst.js';
 import { detectFormat } from './format.js';
 import { lintConfig } from './lint.js';
 import { expandMatrix } from './matrix.js';
@@ -99,8 +99,8 @@ function compileJobs(
     const key = JSON.stringify(Object.entries(axis ?? {}).filter(([k]) => named.has(k)));
     let result = substituted.get(key);
     if (!result) {
-      const vars = substitutionVariables(ctx, axis);
-      result = trySubstitute(text, (name) => vars[name]);
+      // Drone quotes values holding a newline, so a multi-line commit message keeps the YAML intact.
+      result = trySubstitute(text, lookupIn(substitutionVariables(ctx, axis)));
       substituted.set(key, result);
     }
     if (!result.ok) diags.warn(substitutionPos(result.error), substitutionMessage(result.error));

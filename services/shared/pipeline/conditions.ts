@@ -72,8 +72,9 @@ export function evaluateConditions(c: Conditions, ctx: MatchContext): { match: b
       return { match: false, reason: mismatchReason(field, value, constraint as Constraint, ctx.glob) };
     }
   }
-  if (c.matrix !== undefined && !matchMatrix({ include: c.matrix, exclude: {} }, ctx.matrix ?? {})) {
-    return { match: false, reason: matrixReason(c.matrix, ctx.matrix ?? {}) };
+  const matrix: MatrixConstraint = { include: c.matrix ?? {}, exclude: c.matrixExclude ?? {} };
+  if (!matchMatrix(matrix, ctx.matrix ?? {})) {
+    return { match: false, reason: matrixReason(matrix, ctx.matrix ?? {}) };
   }
   return { match: true };
 }
@@ -89,14 +90,22 @@ function listText(patterns: string[]): string {
   return `[${patterns.join(', ')}]`;
 }
 
-function matrixReason(want: Record<string, string>, axis: Record<string, string>): string {
-  const wrong = Object.entries(want).find(([key, val]) => axis[key] !== val);
+function matrixReason(c: MatrixConstraint, axis: Record<string, string>): string {
+  const excluded = Object.entries(c.exclude);
+  if (excluded.length > 0 && excluded.every(([key, val]) => (axis[key] ?? '') === val)) {
+    return `matrix ${pairsText(excluded)} is excluded`;
+  }
+  const wrong = Object.entries(c.include).find(([key, val]) => (axis[key] ?? '') !== val);
   if (wrong === undefined) return 'matrix axis does not match';
   const [key, val] = wrong;
   const have = axis[key];
   return have === undefined
     ? `matrix ${key} is not set, the step wants ${key}=${val}`
     : `matrix ${key}=${have} does not match ${key}=${val}`;
+}
+
+function pairsText(pairs: [string, string][]): string {
+  return pairs.map(([key, val]) => `${key}=${val}`).join(' ');
 }
 
 /**
@@ -187,8 +196,9 @@ export function matchMatrix(c: MatrixConstraint, axis: Record<string, string>): 
   const include = Object.entries(c.include);
   const exclude = Object.entries(c.exclude);
   if (include.length === 0 && exclude.length === 0) return true;
-  if (exclude.length > 0 && exclude.every(([key, val]) => axis[key] === val)) return false;
-  return include.every(([key, val]) => axis[key] === val);
+  // Go's map lookup gives '' for a missing key, so an axis without the key equals ''.
+  if (exclude.length > 0 && exclude.every(([key, val]) => (axis[key] ?? '') === val)) return false;
+  return include.every(([key, val]) => (axis[key] ?? '') === val);
 }
 
 /**

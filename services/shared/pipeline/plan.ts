@@ -3,7 +3,13 @@
  * runs: conditions evaluated, step order fixed, environment complete.
  */
 import { posix } from 'node:path';
-import { evaluateConditions, type MatchContext, statusRuns } from './conditions.js';
+import {
+  evaluateConditions,
+  evaluateTrigger,
+  type MatchContext,
+  matchContextFor,
+  statusRuns,
+} from './conditions.js';
 import { buildVariables } from './metadata.js';
 import { settingsToEnv } from './settings-env.js';
 import type {
@@ -42,7 +48,7 @@ function planPipeline(
   axis: Record<string, string> | undefined,
 ): JobPlan {
   const workspace = workspaceOf(format, pipeline, ctx);
-  const match = matchContext(ctx, pipeline, axis);
+  const match = matchContextFor(ctx, pipeline.platform, axis, format);
   const vars = buildVariables(ctx, {
     name: pipeline.name,
     number,
@@ -71,7 +77,7 @@ function planPipeline(
     }
   }
 
-  const trigger = evaluateConditions(pipeline.trigger, match);
+  const trigger = evaluateTrigger(pipeline.trigger, match, format);
   const status = statusRuns(pipeline.trigger);
   const job: JobPlan = {
     pipeline: pipeline.name,
@@ -222,26 +228,6 @@ function repoHost(ctx: BuildContext): string {
     }
   }
   return '';
-}
-
-export function matchContext(ctx: BuildContext, p: PipelineDef, axis?: Record<string, string>): MatchContext {
-  const branch =
-    ctx.build.event === 'pull_request' && ctx.pullRequest ? ctx.pullRequest.targetBranch : ctx.commit.branch;
-  const m: MatchContext = {
-    branch,
-    event: ctx.build.event,
-    ref: ctx.commit.ref,
-    repo: ctx.repo.slug,
-    status: ctx.status ?? 'success',
-    platform: `${p.platform.os}/${p.platform.arch}`,
-    instance: ctx.instance ?? ctx.system?.host ?? '',
-    environment: ctx.build.deployTo ?? '',
-    target: ctx.build.deployTo ?? '',
-    cron: ctx.build.cron ?? '',
-    action: ctx.build.action ?? '',
-  };
-  if (axis) m.matrix = axis;
-  return m;
 }
 
 function literal(env: Record<string, EnvValue>): Record<string, string> {

@@ -12,7 +12,16 @@
  */
 
 /** Build events, as Drone names them. */
-export const EVENTS = ['push', 'pull_request', 'tag', 'deployment', 'cron', 'custom', 'promote', 'rollback'] as const;
+export const EVENTS = [
+  'push',
+  'pull_request',
+  'tag',
+  'deployment',
+  'cron',
+  'custom',
+  'promote',
+  'rollback',
+] as const;
 export type BuildEvent = (typeof EVENTS)[number];
 
 /** 1-based position in the pipeline file. */
@@ -49,6 +58,8 @@ export interface Conditions {
   action?: Constraint;
   /** 0.8 matrix condition: every listed key must equal the axis value. */
   matrix?: Record<string, string>;
+  /** 0.8 `matrix: exclude:`: the axis is excluded when every listed key equals its value. */
+  matrixExclude?: Record<string, string>;
 }
 
 export type PullPolicy = 'always' | 'if-not-exists' | 'never';
@@ -190,7 +201,13 @@ export interface BuildContext {
     action?: string;
   };
   tag?: string;
-  pullRequest?: { number: number; sourceBranch: string; targetBranch: string; title?: string; fork?: boolean };
+  pullRequest?: {
+    number: number;
+    sourceBranch: string;
+    targetBranch: string;
+    title?: string;
+    fork?: boolean;
+  };
   /** Whether the repository is trusted (privileged, host volumes, ...). */
   trusted: boolean;
   /** Pipeline status so far, for `status:` conditions; 'success' when planning a fresh build. */

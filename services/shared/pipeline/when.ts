@@ -67,13 +67,8 @@ export function readConditions(
         diags.error(p.value.pos, `${what}: ${m.error}`);
         continue;
       }
-      if (Object.keys(m.exclude).length > 0) {
-        diags.warn(
-          p.keyPos,
-          `${what}: a matrix exclude is not supported and is ignored; list the included values instead`,
-        );
-      }
       out.matrix = m.include;
+      if (Object.keys(m.exclude).length > 0) out.matrixExclude = m.exclude;
       continue;
     }
     const ignored = IGNORED[p.key];
