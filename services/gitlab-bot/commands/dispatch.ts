@@ -27,10 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   cancelCommand,
   runCommand,
   approveCommand,
-  helpCommand(
-    () => COMMANDS,
-    () => 'hangar',
-  ),
+  helpCommand(() => COMMANDS),
 ];
 
 export type NoteOutcome =

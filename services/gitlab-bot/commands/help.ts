@@ -16,13 +16,13 @@ export function helpText(specs: readonly CommandSpec[], prefix: string): string 
   ].join('\n');
 }
 
-export function helpCommand(specs: () => readonly CommandSpec[], prefix: () => string): CommandSpec {
+export function helpCommand(specs: () => readonly CommandSpec[]): CommandSpec {
   return {
     name: 'help',
     usage: 'help',
     summary: 'shows this list',
     maxArgs: Number.POSITIVE_INFINITY,
     needsDeveloper: false,
-    run: async () => ok(helpText(specs(), prefix())),
+    run: async (call) => ok(helpText(specs(), call.deps.commandPrefix ?? 'hangar')),
   };
 }
