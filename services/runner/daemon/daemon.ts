@@ -252,7 +252,8 @@ class Daemon implements RunnerDaemon {
     this.state = 'draining';
     const jobs = this.running();
     this.log.info({ jobs, graceMs: this.cfg.graceMs }, 'draining: taking no more jobs');
-    await this.loop.stop();
+    // The pull in flight ends on its own; anything it brings goes back.
+    void this.loop.stop();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace'>((resolve) => {
       timer = setTimeout(() => resolve('grace'), this.cfg.graceMs);

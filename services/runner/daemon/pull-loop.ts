@@ -1,7 +1,7 @@
 /**
  * Takes jobs from the platform's work queue, never more than the free
  * capacity. A job asking for labels this runner lacks goes back to the queue
- * after a delay, for a runner that has them. Survives NATS going away: a
+ * after a delay (growing with each refusal), for a runner that has them. Survives NATS going away: a
  * failed pull waits (with backoff) and tries again.
  */
 
@@ -18,7 +18,7 @@ export interface PullLoopOptions {
   log: Logger;
   /** Runs a job; the slot is free again when the promise settles. */
   handle: (delivery: JobDelivery) => Promise<void>;
-  /** How long a refused job stays away from the queue. */
+  /** The longest a job refused for its labels stays away from the queue. */
   labelDelayMs?: number;
   /** How long one pull waits for a job. */
   waitMs?: number;
@@ -97,7 +97,12 @@ export class PullLoop {
       return;
     }
     if (!labelsMatch(d.labels, labels)) {
-      const delay = this.opts.labelDelayMs ?? 5_000;
+      // Quick at first, so a runner with the labels gets it soon; slower the
+      // longer no runner takes it, so a job nobody can run costs little.
+      const delay = Math.min(
+        this.opts.labelDelayMs ?? 5_000,
+        200 * 2 ** Math.min(10, Math.max(0, d.deliveries - 1)),
+      );
       log.debug(
         { job: d.jobId, missing: missingLabels(d.labels, labels), retryInMs: delay },
         'job needs labels this runner lacks',
