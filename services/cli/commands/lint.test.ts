@@ -53,7 +53,7 @@ describe('hangar lint', () => {
     const r = await run(['lint', path]);
     expect(r.code).toBe(1);
     expect(r.out.split('\n').filter(Boolean)).toEqual([
-      `${path}:4:3: step 'build': unknown key 'imgae'; did you mean 'image'?`,
+      `${path}:4:3: warning: step 'build': unknown key 'imgae' is ignored, as Drone does; did you mean 'image'?`,
       `${path}:5:3: step 'build' runs privileged ('privileged: true'), which only trusted repositories may do; remove it, or have an administrator mark the repository as trusted`,
       `${path}:7:3: warning: the key 'image' is given twice (first at line 6); the last value is used, remove one of them`,
     ]);
@@ -73,11 +73,10 @@ describe('hangar lint', () => {
       ok: false,
       errors: [
         {
-          line: 3,
+          line: 4,
           column: 3,
-          message: "step 'build' has no image; add 'image: ...' (for example image: alpine:3)",
+          message: "step 'build' has no image; did you mean 'image' instead of 'imgae' (line 4)?",
         },
-        { line: 4, column: 3, message: "step 'build': unknown key 'imgae'; did you mean 'image'?" },
         {
           line: 5,
           column: 3,
@@ -109,6 +108,8 @@ describe('hangar lint', () => {
       (e: unknown) => e,
     );
     expect(failed).toMatchObject({ code: 1 });
-    expect((failed as { stdout: string }).stdout).toContain(`${path}:4:3: step 'build': unknown key 'imgae'`);
+    expect((failed as { stdout: string }).stdout).toContain(
+      `${path}:4:3: step 'build' has no image; did you mean 'image' instead of 'imgae' (line 4)?`,
+    );
   });
 });

@@ -194,11 +194,25 @@ describe('hangar plan', () => {
   });
 
   it('exits 1 with located errors when the file does not compile', async () => {
-    const path = file('broken.yml', 'kind: pipeline\nsteps:\n- name: a\n  commads: [x]\n');
+    const path = file('broken.yml', 'kind: pipeline\nsteps:\n- name: a\n  imgae: x\n  commads: [x]\n');
     const r = await run(['plan', path, '--event', 'push', '--branch', 'main']);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toContain(`${path}:4:3: step 'a': unknown key 'commads'; did you mean 'commands'?`);
+    expect(r.err).toBe(
+      [
+        `${path}:4:3: step 'a' has no image; did you mean 'image' instead of 'imgae' (line 4)?`,
+        `${path}:5:3: warning: step 'a': unknown key 'commads' is ignored, as Drone does; did you mean 'commands'? Without commands the step runs its image's entrypoint`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('plans a key Drone ignored, printing the warning', async () => {
+    const path = file('ignored.yml', 'kind: pipeline\nsteps:\n- name: a\n  image: alpine\n  commads: [x]\n');
+    const r = await run(['plan', path, '--event', 'push', '--branch', 'main']);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`${path}:5:3: warning: step 'a': unknown key 'commads' is ignored`);
+    expect(r.out).toContain("pipeline 'default': runs");
   });
 
   it('refuses a bad event, a missing branch and a tag event without a tag', async () => {

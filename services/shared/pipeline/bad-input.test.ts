@@ -103,9 +103,6 @@ describe('bad input is refused with a located sentence, never an exception', () 
     expect(first('kind: pipeline\nsteps:\n- name: a\n  image: x\n  mem_limit: lots\n')).toBe(
       "5:14 step 'a': mem_limit must be a size such as 512m, 2g or a number of bytes",
     );
-    expect(first('kind: pipeline\nsteps:\n- name: a\n  image: x\n  when:\n    branches: [main]\n')).toBe(
-      "6:5 when of step 'a': unknown condition 'branches'; did you mean 'branch'?",
-    );
   });
 
   it('CRLF line endings and a byte order mark compile as if they were not there', () => {

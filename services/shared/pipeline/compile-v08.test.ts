@@ -295,16 +295,6 @@ matrix:
     expect(r.errors[0]?.message).toContain("did you mean 'environment'?");
   });
 
-  it('names unknown top-level keys, 0.4 sections and the version key', () => {
-    const r = lintPipeline('version: 3\npipline:\n  a: {image: x}\nbuild:\n  image: x\n');
-    const messages = r.errors.map((e) => `${e.line}:${e.column} ${e.message}`);
-    expect(messages).toContain("1:1 unknown key 'version'; Drone 0.8 files have no version, remove it");
-    expect(messages).toContain(
-      "2:1 unknown key 'pipline'; did you mean 'pipeline'?; remove it or fix its spelling",
-    );
-    expect(messages.some((m) => m.startsWith("4:1 'build:' is a Drone 0.4 section"))).toBe(true);
-  });
-
   it('accepts a top-level anchor holder with a warning', () => {
     const text = 'x-common: &common\n  image: alpine\npipeline:\n  a:\n    <<: *common\n    commands: [a]\n';
     const r = lintPipeline(text);

@@ -268,21 +268,6 @@ steps:
 });
 
 describe('1.x lint rules', () => {
-  it('refuses unknown step keys, suggesting the key meant', () => {
-    expect(messages('kind: pipeline\nsteps:\n- name: a\n  imgae: x\n  commads: [a]\n')).toEqual([
-      "3:3 step 'a' has no image; add 'image: ...' (for example image: alpine:3)",
-      "4:3 step 'a': unknown key 'imgae'; did you mean 'image'?",
-      "5:3 step 'a': unknown key 'commads'; did you mean 'commands'?",
-    ]);
-  });
-
-  it('refuses unknown pipeline keys with did-you-mean, and 0.8 keys with what to write instead', () => {
-    expect(messages('kind: pipeline\nstpes: []\nsteps:\n- {name: a, image: x, group: g}\n')).toEqual([
-      "2:1 pipeline 'default': unknown key 'stpes'; did you mean 'steps'?; remove it or fix its spelling",
-      "4:23 step 'a': unknown key 'group'; in 1.x use 'depends_on' to run steps in parallel",
-    ]);
-  });
-
   it('refuses duplicate step names, including a step named clone', () => {
     expect(
       messages(

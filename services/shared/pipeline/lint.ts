@@ -4,7 +4,7 @@
  * between steps and between pipelines.
  */
 import { type Diagnostics, didYouMean } from './diagnostics.js';
-import type { SpotTable } from './step.js';
+import { misspeltKey, type SpotTable, stepKeys } from './step.js';
 import type { PipelineConfig, PipelineDef, Position, StepDef } from './types.js';
 
 export function lintConfig(config: PipelineConfig, spots: SpotTable, diags: Diagnostics): void {
@@ -23,12 +23,19 @@ function lintPipelineDef(
   if (docker) {
     const check = (kind: string, s: StepDef): void => {
       // An image of the wrong type has had its own error already.
-      if (s.image.trim() === '' && !spots.get(s)?.['image:invalid']) {
+      if (s.image.trim() !== '' || spots.get(s)?.['image:invalid']) return;
+      const typo = misspeltKey(spots.get(s), 'image', stepKeys(config.format));
+      if (typo) {
         diags.error(
-          s.position,
-          `${kind} '${s.name}' has no image; add 'image: ...' (for example image: alpine:3)`,
+          typo.pos,
+          `${kind} '${s.name}' has no image; did you mean 'image' instead of '${typo.key}' (line ${typo.pos.line})?`,
         );
+        return;
       }
+      diags.error(
+        s.position,
+        `${kind} '${s.name}' has no image; add 'image: ...' (for example image: alpine:3)`,
+      );
     };
     for (const s of pipeline.steps) check('step', s);
     for (const s of pipeline.services) check('service', s);

@@ -4,12 +4,12 @@
  * `matrix:`, `branches:`, `labels:`, `platform:`.
  */
 import { toConstraint } from './conditions.js';
-import { type Diagnostics, didYouMean } from './diagnostics.js';
+import { closest, type Diagnostics, didYouMean } from './diagnostics.js';
 import { describe, field, isNull, readMap, readString } from './read.js';
 import { type KeySpots, readStep, type SpotTable, type StepReadContext } from './step.js';
 import type { MatrixDef, PipelineConfig, PipelineDef, StepDef } from './types.js';
 import { plainText } from './when.js';
-import type { YMap, YNode } from './yaml-load.js';
+import type { YMap, YNode, YPair } from './yaml-load.js';
 
 export const TOP_KEYS_08 = [
   'workspace',
@@ -38,27 +38,16 @@ export function parseV08(root: YMap, diags: Diagnostics): Parsed {
   const spots: SpotTable = new Map();
   const hostPorts = new Map<StepDef, number[]>();
   const top: KeySpots = {};
+  const unknown: YPair[] = [];
   for (const p of root.pairs) {
     top[p.key] = p.keyPos;
     if (TOP_KEYS_08.includes(p.key)) continue;
-    if (DRONE_04.includes(p.key)) {
-      diags.error(
-        p.keyPos,
-        `'${p.key}:' is a Drone 0.4 section that Drone 0.8 and Hangar do not read; move its settings into a step under 'pipeline:' and remove it`,
-      );
-    } else if (p.value.anchor !== undefined) {
+    if (p.value.anchor !== undefined) {
       diags.warn(
         p.keyPos,
         `'${p.key}' is not a pipeline key; it is read only as the holder of the anchor '&${p.value.anchor}'`,
       );
-    } else if (p.key === 'version') {
-      diags.error(p.keyPos, "unknown key 'version'; Drone 0.8 files have no version, remove it");
-    } else {
-      diags.error(
-        p.keyPos,
-        `unknown key '${p.key}'${didYouMean(p.key, TOP_KEYS_08)}; remove it or fix its spelling`,
-      );
-    }
+    } else unknown.push(p);
   }
   for (const key of ['networks', 'volumes']) {
     const pos = top[key];
@@ -66,6 +55,18 @@ export function parseV08(root: YMap, diags: Diagnostics): Parsed {
       diags.warn(pos, `the top-level '${key}:' section is not supported on Hangar and is ignored`);
     }
   }
+  const pipelineNode = field(root, 'pipeline');
+  const missing = pipelineNode === undefined || isNull(pipelineNode);
+  // Without steps the file cannot run: the unknown key that likely meant to hold them is the error.
+  const cited = missing && !top.pipeline ? pipelineHolder(unknown) : undefined;
+  if (cited) diags.error(cited.keyPos, noPipelineMessage(cited));
+  else if (missing) {
+    diags.error(
+      top.pipeline ?? root.pos,
+      "the 'pipeline:' section has no steps; add at least one named step with an image",
+    );
+  }
+  for (const p of unknown) if (p !== cited) diags.warn(p.keyPos, unknownTopKey(p.key));
 
   const ctx = (section: 'steps' | 'services' | 'clone'): StepReadContext => ({
     format: '0.8',
@@ -75,14 +76,7 @@ export function parseV08(root: YMap, diags: Diagnostics): Parsed {
     strict: true,
     hostPorts,
   });
-  const pipelineNode = field(root, 'pipeline');
   const steps = readContainers(pipelineNode, 'pipeline', ctx('steps'), diags);
-  if (pipelineNode === undefined || isNull(pipelineNode)) {
-    diags.error(
-      top.pipeline ?? root.pos,
-      "the 'pipeline:' section has no steps; add at least one named step with an image",
-    );
-  }
   const services = readContainers(field(root, 'services'), 'services', ctx('services'), diags);
   const cloneSteps = readContainers(field(root, 'clone'), 'clone', ctx('clone'), diags);
   // Drone 0.5 style: a pipeline step named 'clone' is the clone step.
@@ -130,6 +124,33 @@ export function parseV08(root: YMap, diags: Diagnostics): Parsed {
   const matrix = readMatrix(field(root, 'matrix'), diags);
   if (matrix) config.matrix = matrix;
   return { config, spots, hostPorts };
+}
+
+/** The warning for an unknown top-level key: Drone 0.8 ignored it, and so does Hangar. */
+function unknownTopKey(key: string): string {
+  if (DRONE_04.includes(key)) {
+    return `'${key}:' is a Drone 0.4 section, which Drone 0.8 ignored and so does Hangar; move what it should do into a step under 'pipeline:'`;
+  }
+  if (key === 'version') {
+    return "unknown key 'version' is ignored, as Drone does; Drone 0.8 files have no version, remove it";
+  }
+  return `unknown key '${key}' is ignored, as Drone does${didYouMean(key, TOP_KEYS_08)}; remove it or fix its spelling`;
+}
+
+/** The unknown key that most likely meant to hold the steps: a misspelt 'pipeline:', else a Drone 0.4 section. */
+function pipelineHolder(unknown: YPair[]): YPair | undefined {
+  return (
+    unknown.find((p) => closest(p.key, TOP_KEYS_08) === 'pipeline') ??
+    unknown.find((p) => DRONE_04.includes(p.key))
+  );
+}
+
+function noPipelineMessage(p: YPair): string {
+  const line = p.keyPos.line;
+  if (DRONE_04.includes(p.key)) {
+    return `the file has no 'pipeline:' section; '${p.key}:' (line ${line}) is a Drone 0.4 section, which Drone 0.8 and Hangar do not read; move its steps under 'pipeline:'`;
+  }
+  return `the file has no 'pipeline:' section; did you mean 'pipeline' instead of '${p.key}' (line ${line})?`;
 }
 
 /** An ordered map of named containers (`pipeline:`, `services:`, `clone:`). */

@@ -4,7 +4,7 @@
  * `volumes:`, ...); `kind: secret`, `signature` and `template` documents are
  * accepted and are not pipelines.
  */
-import { type Diagnostics, didYouMean } from './diagnostics.js';
+import { closest, type Diagnostics, didYouMean } from './diagnostics.js';
 import type { Parsed } from './parse-v08.js';
 import {
   describe,
@@ -21,7 +21,7 @@ import { type KeySpots, readStep, type SpotTable, type StepReadContext } from '.
 import { type PipelineVolumes, readEnvironment } from './step-fields.js';
 import type { PipelineConfig, PipelineDef, StepDef } from './types.js';
 import { readConditions } from './when.js';
-import type { YDoc, YMap, YNode } from './yaml-load.js';
+import type { YDoc, YMap, YNode, YPair } from './yaml-load.js';
 
 export const PIPELINE_KEYS_1X = [
   'version',
@@ -43,7 +43,7 @@ export const PIPELINE_KEYS_1X = [
 ];
 /** Keys of other pipeline types or places, and what to do about them in a docker pipeline. */
 const ELSEWHERE: Record<string, string> = {
-  when: "; a pipeline's conditions go under 'trigger:'",
+  when: "; pipelines use 'trigger:' for their conditions, so these do not apply; move them under 'trigger:'",
   node_selector: "; it belongs to kubernetes pipelines, docker pipelines pick runners with 'node:'",
   tolerations: '; it belongs to kubernetes pipelines, remove it',
   service_account_name: '; it belongs to kubernetes pipelines, remove it',
@@ -73,7 +73,13 @@ export function parseV1(docs: YDoc[], diags: Diagnostics): Parsed {
     const kindPair = pair(doc.root, 'kind');
     const kind = readString(kindPair?.value, 'kind', diags);
     if (!kindPair || !kind) {
-      diags.error(doc.root.pos, "this document has no 'kind'; add 'kind: pipeline' at its top");
+      const typo = kindPair ? undefined : misspelt(doc.root, 'kind');
+      if (typo) {
+        diags.error(
+          typo.keyPos,
+          `this document has no 'kind'; did you mean 'kind' instead of '${typo.key}' (line ${typo.keyPos.line})?`,
+        );
+      } else diags.error(doc.root.pos, "this document has no 'kind'; add 'kind: pipeline' at its top");
       continue;
     }
     if (kind.toLowerCase() !== 'pipeline') {
@@ -110,6 +116,7 @@ function readPipeline(
   const what = `pipeline '${name}'`;
   const type = (readString(field(root, 'type'), `${what}: type`, diags) || 'docker').toLowerCase();
   const docker = type === 'docker';
+  const unknown: YPair[] = [];
   if (docker) {
     for (const p of root.pairs) {
       if (PIPELINE_KEYS_1X.includes(p.key)) continue;
@@ -118,11 +125,7 @@ function readPipeline(
           p.keyPos,
           `'${p.key}' is not a pipeline key; it is read only as the holder of the anchor '&${p.value.anchor}'`,
         );
-      } else {
-        const hint =
-          ELSEWHERE[p.key] ?? `${didYouMean(p.key, PIPELINE_KEYS_1X)}; remove it or fix its spelling`;
-        diags.error(p.keyPos, `${what}: unknown key '${p.key}'${hint}`);
-      }
+      } else unknown.push(p);
     }
   }
   const volumes = readPipelineVolumes(field(root, 'volumes'), what, diags, docker, top);
@@ -137,8 +140,31 @@ function readPipeline(
   });
   const stepsNode = field(root, 'steps');
   const steps = readStepList(stepsNode, `${what}: steps`, ctx('steps'), diags);
+  let cited: YPair | undefined;
   if ((stepsNode === undefined || isNull(stepsNode)) && docker) {
-    diags.error(top.steps ?? root.pos, `${what} has no steps; add a 'steps:' list`);
+    cited = stepsHolder(unknown);
+    if (cited === undefined) diags.error(top.steps ?? root.pos, `${what} has no steps; add a 'steps:' list`);
+    else if (cited.key === 'pipeline') {
+      diags.error(
+        cited.keyPos,
+        `${what} has no steps; its 'pipeline:' section (line ${cited.keyPos.line}) is the Drone 0.8 format, in 1.x list the steps under 'steps:'`,
+      );
+    } else if (closest(cited.key, PIPELINE_KEYS_1X) === 'steps') {
+      diags.error(
+        cited.keyPos,
+        `${what} has no steps; did you mean 'steps' instead of '${cited.key}' (line ${cited.keyPos.line})?`,
+      );
+    } else {
+      diags.error(
+        cited.keyPos,
+        `${what} has no steps; '${cited.key}' (line ${cited.keyPos.line}) is not a pipeline key, list the steps under 'steps:'`,
+      );
+    }
+  }
+  for (const p of unknown) {
+    if (p === cited) continue;
+    const hint = ELSEWHERE[p.key] ?? `${didYouMean(p.key, PIPELINE_KEYS_1X)}; remove it or fix its spelling`;
+    diags.warn(p.keyPos, `${what}: unknown key '${p.key}' is ignored, as Drone does${hint}`);
   }
   const services = readStepList(field(root, 'services'), `${what}: services`, ctx('services'), diags);
 
@@ -161,7 +187,10 @@ function readPipeline(
     clone: {
       disable: (clone && readBool(field(clone, 'disable'), `${what}: clone disable`, diags)) || false,
     },
-    trigger: readConditions(field(root, 'trigger'), `trigger of ${what}`, diags, { matrix: false }),
+    trigger: readConditions(field(root, 'trigger'), `trigger of ${what}`, diags, {
+      matrix: false,
+      subject: 'pipeline',
+    }),
     services,
     steps,
     volumes,
@@ -180,15 +209,31 @@ function readPipeline(
   if (docker && clone) {
     for (const p of clone.pairs) {
       if (!['disable', 'depth', 'retries', 'skip_verify', 'trace'].includes(p.key)) {
-        diags.error(
+        diags.warn(
           p.keyPos,
-          `${what}: unknown clone option '${p.key}'${didYouMean(p.key, ['disable', 'depth', 'skip_verify', 'retries', 'trace'])}`,
+          `${what}: unknown clone option '${p.key}' is ignored, as Drone does${didYouMean(p.key, ['disable', 'depth', 'skip_verify', 'retries', 'trace'])}`,
         );
       }
     }
   }
   spots.set(def, top);
   return def;
+}
+
+/** The unknown key that most likely meant to hold the steps: 'pipeline:', a misspelt 'steps:', or a list. */
+function stepsHolder(unknown: YPair[]): YPair | undefined {
+  return (
+    unknown.find((p) => p.key === 'pipeline') ??
+    unknown.find((p) => closest(p.key, PIPELINE_KEYS_1X) === 'steps') ??
+    unknown.find((p) => p.value.kind === 'seq')
+  );
+}
+
+/** A key of `map` that is likely a misspelling of `wanted`. */
+function misspelt(map: YMap, wanted: string): YPair | undefined {
+  return map.pairs.find(
+    (p) => !PIPELINE_KEYS_1X.includes(p.key) && closest(p.key, PIPELINE_KEYS_1X) === wanted,
+  );
 }
 
 function checkPlatform(platform: YMap, os: string, arch: string, what: string, diags: Diagnostics): void {

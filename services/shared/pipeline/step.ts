@@ -2,9 +2,10 @@
  * One step (or service, or 0.8 clone step) from its YAML mapping to a StepDef,
  * for both formats. The formats differ in a few places: 0.8 takes unknown keys
  * as plugin settings and accepts single strings where lists are meant; 1.x
- * has `settings:`, `depends_on:` and `from_secret`, and refuses unknown keys.
+ * has `settings:`, `depends_on:` and `from_secret`, and ignores unknown keys
+ * with a warning, as Drone's YAML decoding silently did.
  */
-import { type Diagnostics, didYouMean } from './diagnostics.js';
+import { closest, type Diagnostics, didYouMean } from './diagnostics.js';
 import { field, isNull, readBool, readString, readStringList } from './read.js';
 import {
   type PipelineVolumes,
@@ -100,6 +101,35 @@ const CONDITION_KEYS = [
 ];
 
 export const STEP_KEYS_1X = [...COMMON, ...ONLY_1X];
+/** Every key a step of the format reads (0.8 plugin settings aside). */
+export function stepKeys(format: '0.8' | '1.x'): string[] {
+  return format === '0.8' ? [...COMMON, ...ONLY_08, ...IGNORED_08] : [...STEP_KEYS_1X, ...IGNORED_1X];
+}
+
+/** What a step without the key does, said after "did you mean 'KEY'?". */
+const WITHOUT: Record<string, string> = {
+  commands: "Without commands the step runs its image's entrypoint",
+  settings: 'Without settings the plugin gets no PLUGIN_ variables',
+  environment: "Without environment the step gets only the build's variables",
+  when: 'Without when the step runs on every build',
+  depends_on: 'Without depends_on the step waits for the step before it',
+};
+
+/**
+ * An unknown key that is likely a misspelling of `wanted` (say 'imgae' for
+ * 'image'), with its place; undefined when there is none.
+ */
+export function misspeltKey(
+  spots: KeySpots | undefined,
+  wanted: string,
+  known: readonly string[],
+): { key: string; pos: Position } | undefined {
+  for (const [key, pos] of Object.entries(spots ?? {})) {
+    if (key === wanted || key.includes(':') || known.includes(key)) continue;
+    if (closest(key, known) === wanted) return { key, pos };
+  }
+  return undefined;
+}
 
 export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Position): StepDef {
   const { diags, format } = ctx;
@@ -108,6 +138,7 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
   for (const p of node.pairs) spots[p.key] = p.keyPos;
   const known = new Set([...COMMON, ...(format === '0.8' ? ONLY_08 : ONLY_1X)]);
   const settingsPairs: YPair[] = [];
+  const unknown: YPair[] = [];
 
   for (const p of node.pairs) {
     if (known.has(p.key)) {
@@ -125,7 +156,7 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
       continue;
     }
     if (!ctx.strict || IGNORED_1X.includes(p.key)) continue;
-    diags.error(p.keyPos, `${what}: unknown key '${p.key}'${hintFor1x(p.key)}`);
+    unknown.push(p);
   }
 
   const secrets: SecretRef[] =
@@ -158,6 +189,16 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
   const imageNode = field(node, 'image');
   const image = readString(imageNode, `${what}: image`, diags);
   if (imageNode && image === undefined) spots['image:invalid'] = imageNode.pos;
+  for (const p of unknown) {
+    const suggestion = closest(p.key, STEP_KEYS_1X);
+    // A step without an image is refused, and that error names the misspelt key.
+    if (suggestion === 'image' && !image?.trim()) continue;
+    const without = suggestion && !field(node, suggestion) ? WITHOUT[suggestion] : undefined;
+    diags.warn(
+      p.keyPos,
+      `${what}: unknown key '${p.key}' is ignored, as Drone does${hintFor1x(p.key)}${without ? ` ${without}` : ''}`,
+    );
+  }
   const step: StepDef = {
     name,
     image: image ?? '',
@@ -166,7 +207,10 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
     environment: readEnvironment(field(node, 'environment'), `${what} environment`, diags, format),
     secrets,
     settings,
-    when: readConditions(field(node, 'when'), `when of ${what}`, diags, { matrix: format === '0.8' }),
+    when: readConditions(field(node, 'when'), `when of ${what}`, diags, {
+      matrix: format === '0.8',
+      subject: ctx.section === 'services' ? 'service' : 'step',
+    }),
     dependsOn: readStringList(field(node, 'depends_on'), `${what}: depends_on`, diags, false) ?? [],
     detach: readBool(field(node, 'detach'), `${what}: detach`, diags) ?? false,
     privileged: readBool(field(node, 'privileged'), `${what}: privileged`, diags) ?? false,
@@ -212,13 +256,15 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
 }
 
 function hintFor1x(key: string): string {
-  if (key === 'secrets') return "; in 1.x write secrets under environment as 'NAME: {from_secret: name}'";
-  if (key === 'group') return "; in 1.x use 'depends_on' to run steps in parallel";
+  if (key === 'secrets')
+    return "; the step gets none of these secrets, in 1.x write them under environment as 'NAME: {from_secret: name}'";
+  if (key === 'group')
+    return "; in 1.x steps run one after another unless 'depends_on' says otherwise, so use depends_on to run steps in parallel";
   if (key === 'clone')
     return "; clone is set per pipeline ('clone: disable: true' at the pipeline's top level)";
   const hint = didYouMean(key, STEP_KEYS_1X);
   if (hint) return hint;
-  return '; plugin options go under settings:';
+  return "; plugin options go under 'settings:'";
 }
 
 function readPull(

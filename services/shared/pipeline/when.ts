@@ -42,13 +42,15 @@ export function plainText(node: YNode): unknown {
 
 /**
  * Conditions of a step (`when:`) or a pipeline (`trigger:`). `what` names the
- * block in messages ("when of step 'build'").
+ * block in messages ("when of step 'build'"), `subject` what it decides about
+ * ('step' unless told). Unknown condition keys are ignored with a warning, as
+ * Drone's YAML decoding silently ignored them.
  */
 export function readConditions(
   node: YNode | undefined,
   what: string,
   diags: Diagnostics,
-  opts: { matrix: boolean },
+  opts: { matrix: boolean; subject?: string },
 ): Conditions {
   const out: Conditions = {};
   if (node === undefined || isNull(node)) return out;
@@ -77,7 +79,12 @@ export function readConditions(
       continue;
     }
     if (!(FIELDS as readonly string[]).includes(p.key)) {
-      diags.error(p.keyPos, `${what}: unknown condition '${p.key}'${didYouMean(p.key, known)}`);
+      const hint =
+        p.key === 'matrix' ? '; matrix conditions exist only in Drone 0.8 files' : didYouMean(p.key, known);
+      diags.warn(
+        p.keyPos,
+        `${what}: unknown condition '${p.key}' is ignored, as Drone does, so it does not limit when the ${opts.subject ?? 'step'} runs${hint}`,
+      );
       continue;
     }
     const key = p.key as (typeof FIELDS)[number];
