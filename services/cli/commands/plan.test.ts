@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings hold Drone ${...} syntax on purpose
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -213,6 +214,60 @@ describe('hangar plan', () => {
     expect(r.code).toBe(0);
     expect(r.err).toContain(`${path}:5:3: warning: step 'a': unknown key 'commads' is ignored`);
     expect(r.out).toContain("pipeline 'default': runs");
+  });
+
+  it('matches branch conditions of a pull request against --target-branch, as Drone does', async () => {
+    const path = file(
+      'pr.yml',
+      `kind: pipeline
+steps:
+- name: into-main
+  image: alpine
+  environment:
+    FROM: \${DRONE_SOURCE_BRANCH}
+    INTO: \${DRONE_TARGET_BRANCH}
+  when:
+    branch: [main]
+- name: on-feature
+  image: alpine
+  when:
+    branch: [feature/*]
+`,
+    );
+    const plan = async (...flags: string[]) => {
+      const r = await run(['plan', path, '--event', 'pull_request', ...flags, '--format', 'json']);
+      expect(r.err).toBe('');
+      return JSON.parse(r.out).pipelines[0].steps as { name: string; run: boolean; environment?: unknown }[];
+    };
+    const steps = await plan('--source-branch', 'feature/login', '--target-branch', 'main');
+    expect(steps.map((s) => [s.name, s.run])).toEqual([
+      ['clone', true],
+      ['into-main', true],
+      ['on-feature', false],
+    ]);
+    expect(steps[1]!.environment).toEqual({ FROM: 'feature/login', INTO: 'main' });
+    // --branch is the target when --target-branch is not given
+    const byBranch = await plan('--branch', 'main', '--source-branch', 'feature/login');
+    expect(byBranch.map((s) => [s.name, s.run])).toEqual(steps.map((s) => [s.name, s.run]));
+    const other = await plan('--source-branch', 'main', '--target-branch', 'feature/x');
+    expect(other.map((s) => [s.name, s.run])).toEqual([
+      ['clone', true],
+      ['into-main', false],
+      ['on-feature', true],
+    ]);
+  });
+
+  it('refuses pull-request branch flags that do not fit the event or each other', async () => {
+    const path = file('pr-flags.yml', V1);
+    expect((await run(['plan', path, '--event', 'push', '--branch', 'm', '--target-branch', 'm'])).err).toBe(
+      'hangar: --source-branch and --target-branch are for pull_request events; for a push event give --branch\n',
+    );
+    expect(
+      (await run(['plan', path, '--event', 'pull_request', '--branch', 'a', '--target-branch', 'b'])).err,
+    ).toContain("--branch 'a' and --target-branch 'b' differ");
+    const none = await run(['plan', path, '--event', 'pull_request', '--source-branch', 'x']);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('--target-branch (or --branch) is required for a pull_request event');
   });
 
   it('refuses a bad event, a missing branch and a tag event without a tag', async () => {

@@ -20,6 +20,8 @@ import { outputFormat, readPipelineFile } from './lint.js';
 interface PlanOptions {
   event: string;
   branch?: string;
+  sourceBranch?: string;
+  targetBranch?: string;
   ref?: string;
   tag?: string;
   status: string;
@@ -53,6 +55,11 @@ export function register(program: Command, io: CliIO): void {
     .argument('[file]', 'pipeline file', '.drone.yml')
     .requiredOption('--event <event>', `build event: ${EVENTS.join(', ')}`)
     .option('--branch <branch>', 'branch pushed to (for pull_request: the target branch)')
+    .option('--source-branch <branch>', 'pull_request: the branch the merge request comes from')
+    .option(
+      '--target-branch <branch>',
+      'pull_request: the branch it merges into, which branch conditions match (default: --branch)',
+    )
     .option('--ref <ref>', 'git ref (default refs/heads/BRANCH, or refs/tags/TAG)')
     .option('--tag <tag>', 'tag name, for tag events')
     .option('--status <status>', 'pipeline status so far: success or failure', 'success')
@@ -92,10 +99,7 @@ function buildContext(file: string, opts: PlanOptions): BuildContext {
   if (opts.status !== 'success' && opts.status !== 'failure') {
     throw new HangarError(`--status '${opts.status}' is not known; use --status success or --status failure`);
   }
-  if (opts.branch === undefined && event !== 'tag') {
-    throw new HangarError(`--branch is required for a ${event} event; give the branch, e.g. --branch main`);
-  }
-  const branch = opts.branch ?? '';
+  const { branch, target } = branchesOf(event, opts);
   const tag =
     opts.tag ?? (opts.ref?.startsWith('refs/tags/') ? opts.ref.slice('refs/tags/'.length) : undefined);
   if (event === 'tag' && !tag)
@@ -119,8 +123,40 @@ function buildContext(file: string, opts: PlanOptions): BuildContext {
     status: opts.status,
   };
   if (tag) ctx.tag = tag;
-  if (event === 'pull_request') ctx.pullRequest = { number: 1, sourceBranch: branch, targetBranch: branch };
+  if (target !== undefined) ctx.pullRequest = { number: 1, sourceBranch: branch, targetBranch: target };
   return ctx;
+}
+
+/**
+ * The commit's branch, and for a pull request the target branch, which branch
+ * conditions match (as Drone does). --branch is the target when
+ * --target-branch is not given; the source defaults to the target.
+ */
+function branchesOf(event: BuildEvent, opts: PlanOptions): { branch: string; target?: string } {
+  if (event !== 'pull_request') {
+    if (opts.sourceBranch !== undefined || opts.targetBranch !== undefined) {
+      throw new HangarError(
+        `--source-branch and --target-branch are for pull_request events; for a ${event} event give --branch`,
+      );
+    }
+    if (opts.branch === undefined && event !== 'tag') {
+      throw new HangarError(`--branch is required for a ${event} event; give the branch, e.g. --branch main`);
+    }
+    return { branch: opts.branch ?? '' };
+  }
+  const { branch, targetBranch } = opts;
+  if (branch !== undefined && targetBranch !== undefined && branch !== targetBranch) {
+    throw new HangarError(
+      `--branch '${branch}' and --target-branch '${targetBranch}' differ; for a pull_request --branch is the target branch, give only one of them`,
+    );
+  }
+  const target = targetBranch ?? branch;
+  if (target === undefined) {
+    throw new HangarError(
+      '--target-branch (or --branch) is required for a pull_request event; give the branch it merges into, e.g. --target-branch main',
+    );
+  }
+  return { branch: opts.sourceBranch ?? target, target };
 }
 
 function matrixFilter(pairs: string[]): [string, string][] {
