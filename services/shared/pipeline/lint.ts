@@ -4,8 +4,9 @@
  * between steps and between pipelines.
  */
 import { type Diagnostics, didYouMean } from './diagnostics.js';
-import { misspeltKey, type SpotTable, stepKeys } from './step.js';
+import { type SpotTable, stepKeys } from './step.js';
 import type { PipelineConfig, PipelineDef, Position, StepDef } from './types.js';
+import { misspeltKey } from './unknown-keys.js';
 
 export function lintConfig(config: PipelineConfig, spots: SpotTable, diags: Diagnostics): void {
   for (const pipeline of config.pipelines) lintPipelineDef(config, pipeline, spots, diags);

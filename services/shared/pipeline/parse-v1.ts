@@ -4,7 +4,7 @@
  * `volumes:`, ...); `kind: secret`, `signature` and `template` documents are
  * accepted and are not pipelines.
  */
-import { closest, type Diagnostics, didYouMean } from './diagnostics.js';
+import { type Diagnostics, didYouMean } from './diagnostics.js';
 import type { Parsed } from './parse-v08.js';
 import {
   describe,
@@ -20,6 +20,7 @@ import {
 import { type KeySpots, readStep, type SpotTable, type StepReadContext } from './step.js';
 import { type PipelineVolumes, readEnvironment } from './step-fields.js';
 import type { PipelineConfig, PipelineDef, StepDef } from './types.js';
+import { misspeltPair, noStepsCause, unknownPipelineKey } from './unknown-keys.js';
 import { readConditions } from './when.js';
 import type { YDoc, YMap, YNode, YPair } from './yaml-load.js';
 
@@ -41,18 +42,6 @@ export const PIPELINE_KEYS_1X = [
   'image_pull_secrets',
   'workspace',
 ];
-/** Keys of other pipeline types or places, and what to do about them in a docker pipeline. */
-const ELSEWHERE: Record<string, string> = {
-  when: "; pipelines use 'trigger:' for their conditions, so these do not apply; move them under 'trigger:'",
-  node_selector: "; it belongs to kubernetes pipelines, docker pipelines pick runners with 'node:'",
-  tolerations: '; it belongs to kubernetes pipelines, remove it',
-  service_account_name: '; it belongs to kubernetes pipelines, remove it',
-  metadata: '; it belongs to kubernetes pipelines, remove it',
-  resources: '; it belongs to kubernetes pipelines, set mem_limit on each step instead',
-  pool: "; it belongs to vm pipelines, remove it or set 'type: vm'",
-  server: "; it belongs to ssh pipelines, remove it or set 'type: ssh'",
-  pipeline: "; 'pipeline:' is the Drone 0.8 format, in 1.x list steps under 'steps:'",
-};
 const OTHER_KINDS = ['secret', 'signature', 'template', 'cron', 'registry'];
 const OS = ['linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'dragonfly', 'solaris'];
 const ARCH = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x'];
@@ -73,7 +62,7 @@ export function parseV1(docs: YDoc[], diags: Diagnostics): Parsed {
     const kindPair = pair(doc.root, 'kind');
     const kind = readString(kindPair?.value, 'kind', diags);
     if (!kindPair || !kind) {
-      const typo = kindPair ? undefined : misspelt(doc.root, 'kind');
+      const typo = kindPair ? undefined : misspeltPair(doc.root.pairs, 'kind', PIPELINE_KEYS_1X);
       if (typo) {
         diags.error(
           typo.keyPos,
@@ -142,29 +131,13 @@ function readPipeline(
   const steps = readStepList(stepsNode, `${what}: steps`, ctx('steps'), diags);
   let cited: YPair | undefined;
   if ((stepsNode === undefined || isNull(stepsNode)) && docker) {
-    cited = stepsHolder(unknown);
-    if (cited === undefined) diags.error(top.steps ?? root.pos, `${what} has no steps; add a 'steps:' list`);
-    else if (cited.key === 'pipeline') {
-      diags.error(
-        cited.keyPos,
-        `${what} has no steps; its 'pipeline:' section (line ${cited.keyPos.line}) is the Drone 0.8 format, in 1.x list the steps under 'steps:'`,
-      );
-    } else if (closest(cited.key, PIPELINE_KEYS_1X) === 'steps') {
-      diags.error(
-        cited.keyPos,
-        `${what} has no steps; did you mean 'steps' instead of '${cited.key}' (line ${cited.keyPos.line})?`,
-      );
-    } else {
-      diags.error(
-        cited.keyPos,
-        `${what} has no steps; '${cited.key}' (line ${cited.keyPos.line}) is not a pipeline key, list the steps under 'steps:'`,
-      );
-    }
+    const cause = noStepsCause(what, unknown, PIPELINE_KEYS_1X);
+    cited = cause?.pair;
+    if (cause) diags.error(cause.pair.keyPos, cause.message);
+    else diags.error(top.steps ?? root.pos, `${what} has no steps; add a 'steps:' list`);
   }
   for (const p of unknown) {
-    if (p === cited) continue;
-    const hint = ELSEWHERE[p.key] ?? `${didYouMean(p.key, PIPELINE_KEYS_1X)}; remove it or fix its spelling`;
-    diags.warn(p.keyPos, `${what}: unknown key '${p.key}' is ignored, as Drone does${hint}`);
+    if (p !== cited) diags.warn(p.keyPos, unknownPipelineKey(what, p.key, PIPELINE_KEYS_1X));
   }
   const services = readStepList(field(root, 'services'), `${what}: services`, ctx('services'), diags);
 
@@ -218,22 +191,6 @@ function readPipeline(
   }
   spots.set(def, top);
   return def;
-}
-
-/** The unknown key that most likely meant to hold the steps: 'pipeline:', a misspelt 'steps:', or a list. */
-function stepsHolder(unknown: YPair[]): YPair | undefined {
-  return (
-    unknown.find((p) => p.key === 'pipeline') ??
-    unknown.find((p) => closest(p.key, PIPELINE_KEYS_1X) === 'steps') ??
-    unknown.find((p) => p.value.kind === 'seq')
-  );
-}
-
-/** A key of `map` that is likely a misspelling of `wanted`. */
-function misspelt(map: YMap, wanted: string): YPair | undefined {
-  return map.pairs.find(
-    (p) => !PIPELINE_KEYS_1X.includes(p.key) && closest(p.key, PIPELINE_KEYS_1X) === wanted,
-  );
 }
 
 function checkPlatform(platform: YMap, os: string, arch: string, what: string, diags: Diagnostics): void {

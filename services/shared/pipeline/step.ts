@@ -19,6 +19,7 @@ import {
 } from './step-fields.js';
 import type { Position, PullPolicy, SecretRef, StepDef } from './types.js';
 import { parseBytes, shellWords } from './units.js';
+import { unknownStepKey } from './unknown-keys.js';
 import { readConditions } from './when.js';
 import type { YMap, YNode, YPair } from './yaml-load.js';
 
@@ -106,31 +107,6 @@ export function stepKeys(format: '0.8' | '1.x'): string[] {
   return format === '0.8' ? [...COMMON, ...ONLY_08, ...IGNORED_08] : [...STEP_KEYS_1X, ...IGNORED_1X];
 }
 
-/** What a step without the key does, said after "did you mean 'KEY'?". */
-const WITHOUT: Record<string, string> = {
-  commands: "Without commands the step runs its image's entrypoint",
-  settings: 'Without settings the plugin gets no PLUGIN_ variables',
-  environment: "Without environment the step gets only the build's variables",
-  when: 'Without when the step runs on every build',
-  depends_on: 'Without depends_on the step waits for the step before it',
-};
-
-/**
- * An unknown key that is likely a misspelling of `wanted` (say 'imgae' for
- * 'image'), with its place; undefined when there is none.
- */
-export function misspeltKey(
-  spots: KeySpots | undefined,
-  wanted: string,
-  known: readonly string[],
-): { key: string; pos: Position } | undefined {
-  for (const [key, pos] of Object.entries(spots ?? {})) {
-    if (key === wanted || key.includes(':') || known.includes(key)) continue;
-    if (closest(key, known) === wanted) return { key, pos };
-  }
-  return undefined;
-}
-
 export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Position): StepDef {
   const { diags, format } = ctx;
   const what = `${ctx.section === 'services' ? 'service' : ctx.section === 'clone' ? 'clone step' : 'step'} '${name}'`;
@@ -190,13 +166,11 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
   const image = readString(imageNode, `${what}: image`, diags);
   if (imageNode && image === undefined) spots['image:invalid'] = imageNode.pos;
   for (const p of unknown) {
-    const suggestion = closest(p.key, STEP_KEYS_1X);
     // A step without an image is refused, and that error names the misspelt key.
-    if (suggestion === 'image' && !image?.trim()) continue;
-    const without = suggestion && !field(node, suggestion) ? WITHOUT[suggestion] : undefined;
+    if (closest(p.key, STEP_KEYS_1X) === 'image' && !image?.trim()) continue;
     diags.warn(
       p.keyPos,
-      `${what}: unknown key '${p.key}' is ignored, as Drone does${hintFor1x(p.key)}${without ? ` ${without}` : ''}`,
+      unknownStepKey(what, p.key, STEP_KEYS_1X, (key) => field(node, key) !== undefined),
     );
   }
   const step: StepDef = {
@@ -253,18 +227,6 @@ export function readStep(name: string, node: YMap, ctx: StepReadContext, pos: Po
   for (const p of node.pairs) if (isNull(p.value) && spots[p.key] === p.keyPos) delete spots[p.key];
   ctx.spots.set(step, spots);
   return step;
-}
-
-function hintFor1x(key: string): string {
-  if (key === 'secrets')
-    return "; the step gets none of these secrets, in 1.x write them under environment as 'NAME: {from_secret: name}'";
-  if (key === 'group')
-    return "; in 1.x steps run one after another unless 'depends_on' says otherwise, so use depends_on to run steps in parallel";
-  if (key === 'clone')
-    return "; clone is set per pipeline ('clone: disable: true' at the pipeline's top level)";
-  const hint = didYouMean(key, STEP_KEYS_1X);
-  if (hint) return hint;
-  return "; plugin options go under 'settings:'";
 }
 
 function readPull(
