@@ -2,7 +2,8 @@
  * Webhook intake: deliveries per second and p99 latency of the bot's
  * `POST /hook` under concurrent load on loopback, divided by a bare koa
  * endpoint that only reads and parses the same body, measured in the same run
- * with the same client. Every delivery is a real Push Hook body (GitLab's
+ * with the same client. The client runs in its own process, so it does not
+ * share the server's event loop. Every delivery is a real Push Hook body (GitLab's
  * example) with its own Idempotency-Key, so each one is authenticated,
  * recorded in SQLite and queued; the queued work (a branch deletion) needs no
  * GitLab or coordinator call.
@@ -10,11 +11,13 @@
  *   npx tsx bench/bot-webhooks.ts [deliveries=4000] [concurrency=32] [rounds=3]
  * Targets: ratio ≥ 0.3, p99 < 50 ms.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import { openStore } from '../services/coordinator/store/index.js';
 import { startBot } from '../services/gitlab-bot/bot.js';
@@ -22,9 +25,11 @@ import { loadBotConfig } from '../services/gitlab-bot/config.js';
 import { silentLogger } from '../services/shared/log.js';
 import { freePort, startNatsServer } from '../test/support/nats-server.js';
 
-const TOTAL = Number(process.argv[2] ?? 4000);
-const CONCURRENCY = Number(process.argv[3] ?? 32);
-const ROUNDS = Number(process.argv[4] ?? 3);
+const CLIENT = process.argv[2] === '--client';
+const args = CLIENT ? process.argv.slice(4) : process.argv.slice(2);
+const TOTAL = Number(args[0] ?? 4000);
+const CONCURRENCY = Number(args[1] ?? 32);
+const ROUNDS = Number(args[2] ?? 3);
 const TOKEN = 'bench-hook-token';
 const PROJECT_ID = 4242;
 
@@ -50,7 +55,34 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function load(url: string, total = TOTAL): Promise<Result> {
+/** Runs the load in a child process and returns what it measured. */
+function load(url: string, total = TOTAL): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        fileURLToPath(import.meta.url),
+        '--client',
+        url,
+        String(total),
+        String(CONCURRENCY),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as Result);
+      else reject(new Error(`the load client exited with ${code}`));
+    });
+  });
+}
+
+async function measure(url: string, total = TOTAL): Promise<Result> {
   const latencies: number[] = [];
   let next = 0;
   let failed = 0;
@@ -169,4 +201,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (CLIENT) {
+  process.stdout.write(JSON.stringify(await measure(process.argv[3] ?? '', TOTAL)));
+} else {
+  await main();
+}
