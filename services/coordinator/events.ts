@@ -7,9 +7,14 @@
  * order keeps the newest.
  *
  * Publishing never blocks a state change: events go to a bounded in-memory
- * queue drained in order. When NATS is away the queue waits and retries; at
- * its limit, events that a newer event of the same build, job or step
- * supersedes are dropped first.
+ * queue drained in order. When publishing falls behind, an event that a newer
+ * event of the same build, job or step supersedes is not sent (consumers keep
+ * the newest anyway). When NATS is away the queue waits and retries; at its
+ * limit, superseded events are dropped first.
+ *
+ * Step events come from the runner's step reports. When a job ends (or goes
+ * back to the queue) its event carries all its steps instead of one event per
+ * step.
  */
 
 import type { Logger } from '../shared/log.js';
@@ -52,6 +57,8 @@ export interface JobEventMessage extends BuildRef {
   error: string;
   startedAt?: number;
   finishedAt?: number;
+  /** Every step of the job, when the job has ended or was put back (no separate step events then). */
+  steps?: StepSummary[];
 }
 
 export interface StepEventMessage extends BuildRef {
@@ -79,6 +86,19 @@ export interface EventSink {
 interface Queued {
   key: string;
   event: CoordinatorEvent;
+  /** Order of pushing; the newest of a key is the one `latest` names. */
+  seq: number;
+}
+
+/** A step as a job event carries it, once the job has ended. */
+export interface StepSummary {
+  stepId: number;
+  stepNumber: number;
+  name: string;
+  status: StepStatus;
+  exitCode: number;
+  oomKilled: boolean;
+  error: string;
 }
 
 const IN_FLIGHT = 64;
@@ -91,6 +111,9 @@ export class EventPublisher {
   private retryMs = 0;
   /** The first `sending` events of the queue are being published now. */
   private sending = 0;
+  private pushed = 0;
+  /** Key → seq of its newest queued event; older ones of the key are superseded. */
+  private readonly latest = new Map<string, number>();
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly refs = new Map<number, BuildRef>();
@@ -162,7 +185,8 @@ export class EventPublisher {
     });
   }
 
-  async job(job: Job): Promise<void> {
+  /** A job's state; with `steps`, the job ended or went back, and the event carries its steps. */
+  async job(job: Job, steps?: readonly Step[]): Promise<void> {
     const ref = await this.ref(job.buildId);
     if (ref === undefined) return;
     this.push(`job:${job.id}`, {
@@ -179,6 +203,19 @@ export class EventPublisher {
       error: job.error,
       ...(job.startedAt === undefined ? {} : { startedAt: job.startedAt }),
       ...(job.finishedAt === undefined ? {} : { finishedAt: job.finishedAt }),
+      ...(steps === undefined
+        ? {}
+        : {
+            steps: steps.map((st) => ({
+              stepId: st.id,
+              stepNumber: st.number,
+              name: st.name,
+              status: st.status,
+              exitCode: st.exitCode,
+              oomKilled: st.oomKilled,
+              error: st.error,
+            })),
+          }),
     });
   }
 
@@ -207,7 +244,9 @@ export class EventPublisher {
 
   private push(key: string, event: CoordinatorEvent): void {
     if (this.closed) return;
-    this.queue.push({ key, event });
+    const seq = ++this.pushed;
+    this.queue.push({ key, event, seq });
+    this.latest.set(key, seq);
     if (this.queue.length > this.limit) this.compact();
     if (this.retryTimer === undefined) this.startDrain();
   }
@@ -245,8 +284,24 @@ export class EventPublisher {
     this.log.warn({ dropped, limit: this.limit }, 'event queue full; dropped superseded events');
   }
 
+  /**
+   * Removes, near the head of the queue, events a newer event of the same
+   * key supersedes: when publishing falls behind, consumers get the newest
+   * state sooner and NATS less work.
+   */
+  private pruneHead(): void {
+    const window = Math.min(this.queue.length, IN_FLIGHT * 4);
+    let w = 0;
+    for (let r = 0; r < window; r++) {
+      const q = this.queue[r] as Queued;
+      if (this.latest.get(q.key) === q.seq) this.queue[w++] = q;
+    }
+    if (w < window) this.queue.splice(w, window - w);
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      this.pruneHead();
       const batch = this.queue.slice(0, IN_FLIGHT);
       this.sending = batch.length;
       const results = await Promise.allSettled(
@@ -254,6 +309,8 @@ export class EventPublisher {
       );
       this.sending = 0;
       const firstFailed = results.findIndex((r) => r.status === 'rejected');
+      const sent = firstFailed === -1 ? batch : batch.slice(0, firstFailed);
+      for (const q of sent) if (this.latest.get(q.key) === q.seq) this.latest.delete(q.key);
       if (firstFailed === -1) {
         this.queue.splice(0, batch.length);
         this.retryMs = 0;

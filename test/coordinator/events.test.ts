@@ -59,29 +59,43 @@ async function newBuild(n: number) {
 }
 
 describe('event publisher', () => {
-  it('keeps events while NATS is away and publishes them in order when it is back', async () => {
+  it('keeps events while NATS is away and publishes the newest state of each build, in order, when it is back', async () => {
     const bus = await Bus.connect({ url: nats.url, name: 'publisher', log: silentLogger });
     const events = new EventPublisher(bus, store, silentLogger);
-    const { repo, build } = await newBuild(1);
+    const one = await newBuild(1);
+    const two = await newBuild(4);
     await nats.stop();
-    for (const status of ['pending', 'running', 'success'] as const) {
-      await events.build({ ...build, status }, repo);
-    }
+    await events.build({ ...one.build, status: 'pending' }, one.repo);
+    await events.build({ ...one.build, status: 'running' }, one.repo);
+    await events.build({ ...two.build, status: 'pending' }, two.repo);
+    await events.build({ ...one.build, status: 'success' }, one.repo);
     expect(events.pending).toBeGreaterThan(0);
     await nats.start();
     const bot = await follow('bot-1');
     const mine = await waitFor(
-      'three events',
+      'the newest event of both builds',
       () => {
-        const got = bot.seen.filter((e) => e.buildId === build.id);
-        return got.length >= 3 ? got : undefined;
+        const got = bot.seen.filter((e) => e.buildId === one.build.id || e.buildId === two.build.id);
+        return got.some((e) => e.kind === 'build' && e.status === 'success') &&
+          got.some((e) => e.buildId === two.build.id)
+          ? got
+          : undefined;
       },
       30_000,
     );
-    expect(mine.map((e) => (e.kind === 'build' ? e.status : ''))).toEqual(['pending', 'running', 'success']);
-    expect(mine.every((e) => e.repoSlug === 'g/p1' && e.buildNumber === 1 && e.projectId === 101)).toBe(true);
+    const firstStates = mine
+      .filter((e) => e.buildId === one.build.id)
+      .map((e) => (e.kind === 'build' ? e.status : ''));
+    const order = ['pending', 'running', 'success'];
+    const at = firstStates.map((st) => order.indexOf(st));
+    expect(at.every((i, k) => i >= 0 && (k === 0 || i > (at[k - 1] as number)))).toBe(true);
+    expect(firstStates.at(-1)).toBe('success');
+    const ofFirst = mine.filter((e) => e.buildId === one.build.id);
+    expect(ofFirst.every((e) => e.repoSlug === 'g/p1' && e.buildNumber === 1 && e.projectId === 101)).toBe(
+      true,
+    );
     const v = mine.map((e) => e.version);
-    expect(v[0]! < v[1]! && v[1]! < v[2]!).toBe(true);
+    expect([...v].sort((a, b) => a - b)).toEqual(v);
     await waitFor('an empty queue', () => events.pending === 0);
     await events.close(1000);
     await bot.close();

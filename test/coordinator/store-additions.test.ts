@@ -126,4 +126,18 @@ describe.each(ENGINES)('coordinator store additions on %s', (engine) => {
     expect(moved.map((j) => [j.name, j.status])).toEqual([['a', 'queued']]);
     expect(await store.jobs.queue([jobs[0]!.id])).toEqual([]);
   });
+
+  it("lists the states of a build's jobs without their plans", async () => {
+    const store = await db.open();
+    const repo = await newRepo(store);
+    const { build, jobs } = await store.builds.create(repo.id, PUSH, [
+      { plan: plan('a', ['x']) },
+      { plan: plan('b', ['x']) },
+    ]);
+    await store.jobs.finish(jobs[1]!.id, 'skipped', 'not today');
+    expect(await store.jobs.statesByBuild(build.id)).toEqual([
+      { id: jobs[0]!.id, number: 1, name: 'a', status: 'pending', error: '' },
+      { id: jobs[1]!.id, number: 2, name: 'b', status: 'skipped', error: 'not today' },
+    ]);
+  });
 });

@@ -37,6 +37,26 @@ describe('job work queue', () => {
     await Promise.all([coord.close(), r1.close(), r2.close()]);
   });
 
+  it('returns as soon as one job is there instead of waiting for a full batch', async () => {
+    const coord = await open('coordinator');
+    const runner = await open('runner-batch');
+    const puller = await runner.jobPuller('linux-ppc64le');
+    const waiting = puller.take(4, 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    await coord.publishJob('linux-ppc64le', { jobId: 'only-one', attempt: 1 });
+    const got = await waiting;
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(got.map((d) => d.jobId)).toEqual(['only-one']);
+    got[0]?.ack();
+    for (let i = 0; i < 3; i++) await coord.publishJob('linux-ppc64le', { jobId: `more-${i}`, attempt: 1 });
+    const rest = await puller.take(10, 5000);
+    expect(rest.map((d) => d.jobId)).toEqual(['more-0', 'more-1', 'more-2']);
+    for (const d of rest) d.ack();
+    expect(await puller.take(2, 1000)).toEqual([]);
+    await Promise.all([coord.close(), runner.close()]);
+  });
+
   it('redelivers a job whose puller died without acknowledging it', async () => {
     const coord = await open('coordinator');
     await coord.publishJob('linux-arm64', { jobId: 'lost', attempt: 1 });

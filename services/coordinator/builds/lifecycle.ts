@@ -10,7 +10,7 @@ import { publishStepEnd } from '../logs/live.js';
 import { type Build, type BuildStatus, isFinished, type Job } from '../store/index.js';
 
 /** The status of a build whose jobs have all ended. */
-export function buildOutcome(jobs: readonly Job[]): BuildStatus {
+export function buildOutcome(jobs: readonly Pick<Job, 'status'>[]): BuildStatus {
   const statuses = new Set(jobs.map((j) => j.status));
   if (statuses.has('killed')) return 'killed';
   if (statuses.has('error')) return 'error';
@@ -21,17 +21,16 @@ export function buildOutcome(jobs: readonly Job[]): BuildStatus {
 
 export async function jobEnded(ctx: CoordinatorContext, job: Job): Promise<void> {
   ctx.dispatcher.forget(job.id);
-  await ctx.events.job(job);
   const steps = await ctx.store.steps.listByJob(job.id);
-  await ctx.events.steps(job, steps);
+  await ctx.events.job(job, steps);
   for (const s of steps) publishStepEnd(ctx.bus, s.id);
-  await settleBuild(ctx, job.buildId);
-  ctx.dispatcher.kick();
+  // An ended build wakes the dispatcher itself; otherwise its dependents may be ready now.
+  if ((await settleBuild(ctx, job.buildId)) === undefined) ctx.dispatcher.kick();
 }
 
 /** Ends the build when every job has ended; returns the ended build, if this call ended it. */
 export async function settleBuild(ctx: CoordinatorContext, buildId: number): Promise<Build | undefined> {
-  const jobs = await ctx.store.jobs.listByBuild(buildId);
+  const jobs = await ctx.store.jobs.statesByBuild(buildId);
   if (jobs.some((j) => !isFinished(j.status))) return undefined;
   const status = buildOutcome(jobs);
   const errored = jobs.find((j) => j.status === 'error' && j.error !== '');

@@ -160,9 +160,8 @@ export function runnerService(
         refs.delete(job.id);
         log.info({ job: job.id, status: job.status }, 'runner handed a job back');
         if (job.status === 'pending') {
-          await ctx.events.job(job);
           const steps = await store.steps.listByJob(job.id);
-          await ctx.events.steps(job, steps);
+          await ctx.events.job(job, steps);
           for (const st of steps) publishStepEnd(ctx.bus, st.id);
           ctx.dispatcher.kick();
         } else {

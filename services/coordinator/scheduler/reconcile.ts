@@ -28,9 +28,8 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<boolean> {
     );
     if (back) {
       requeued = true;
-      await ctx.events.job(job);
       const steps = await ctx.store.steps.listByJob(job.id);
-      await ctx.events.steps(job, steps);
+      await ctx.events.job(job, steps);
       for (const s of steps) publishStepEnd(ctx.bus, s.id);
     } else {
       await jobEnded(ctx, job);
@@ -46,12 +45,30 @@ export interface RedispatchState extends PublishLedger {
   publishedAt(jobId: number): number | undefined;
   /** When this coordinator started (monotonic ms): the publish time assumed for unknown jobs. */
   startedAt: number;
+  /** Whether jobs queued before this coordinator started have been looked at. */
+  checkedSinceStart: boolean;
+  /** The earliest publish time of a job not yet accepted. */
+  oldestPublish(): number | undefined;
+  /** Forgets publish times older than `before` of jobs no longer queued. */
+  forgetStale(before: number, queued: ReadonlySet<number>): void;
+}
+
+/** Whether any job may need publishing again: a failed publish, or one waiting longer than allowed. */
+function anythingStale(ctx: CoordinatorContext, state: RedispatchState, now: number): boolean {
+  if (state.failed.size > 0) return true;
+  // After a start, jobs queued by an earlier coordinator have no publish time: look once they could be stale.
+  if (!state.checkedSinceStart && now - state.startedAt >= ctx.cfg.redispatchAfterMs) return true;
+  const oldest = state.oldestPublish();
+  return oldest !== undefined && now - oldest >= ctx.cfg.redispatchAfterMs;
 }
 
 export async function redispatch(ctx: CoordinatorContext, state: RedispatchState): Promise<number> {
-  const queued = await ctx.store.jobs.listByStatus(['queued'], 2000);
-  if (queued.length === 0) return 0;
   const now = performance.now();
+  if (!anythingStale(ctx, state, now)) return 0;
+  if (now - state.startedAt >= ctx.cfg.redispatchAfterMs) state.checkedSinceStart = true;
+  const queued = await ctx.store.jobs.listByStatus(['queued'], 2000);
+  state.forgetStale(now - ctx.cfg.redispatchAfterMs, new Set(queued.map((j) => j.id)));
+  if (queued.length === 0) return 0;
   const failedBefore: Job[] = [];
   const again: Job[] = [];
   const byPool = new Map<string, Job[]>();

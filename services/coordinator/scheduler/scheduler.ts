@@ -12,6 +12,7 @@ const LEDGER_LIMIT = 100_000;
 
 export class Scheduler implements Dispatcher, RedispatchState {
   readonly startedAt = performance.now();
+  checkedSinceStart = false;
   private readonly times = new Map<number, number>();
   private readonly failedIds = new Set<number>();
   private ctx: CoordinatorContext | undefined;
@@ -43,6 +44,18 @@ export class Scheduler implements Dispatcher, RedispatchState {
 
   publishedAt(jobId: number): number | undefined {
     return this.times.get(jobId);
+  }
+
+  forgetStale(before: number, queued: ReadonlySet<number>): void {
+    for (const [id, t] of this.times) {
+      if (t >= before) break;
+      if (!queued.has(id)) this.times.delete(id);
+    }
+  }
+
+  /** Entries are kept in publish order (re-publishing moves one to the end), so the first is the oldest. */
+  oldestPublish(): number | undefined {
+    return this.times.values().next().value;
   }
 
   forget(jobId: number): void {

@@ -10,6 +10,8 @@ export interface JobStore extends JobLeaseStore {
   get(id: number): Promise<Job | undefined>;
   /** In stage order. */
   listByBuild(buildId: number): Promise<Job[]>;
+  /** In stage order, without the plans: what deciding a build's end needs. */
+  statesByBuild(buildId: number): Promise<Pick<Job, 'id' | 'number' | 'name' | 'status' | 'error'>[]>;
   /** Jobs in these states, oldest first (for the scheduler's queue). */
   listByStatus(statuses: readonly JobStatus[], limit?: number): Promise<Job[]>;
   /** `pending` → `queued` once published to the work queue. Returns how many changed. */
@@ -82,6 +84,20 @@ export function jobStore(ctx: StoreContext): JobStore {
         [buildId],
       );
       return rows.map(toJob);
+    },
+
+    async statesByBuild(buildId) {
+      const rows = await db.all<Record<string, unknown>>(
+        'SELECT id, number, name, status, error FROM jobs WHERE build_id = ? ORDER BY number',
+        [buildId],
+      );
+      return rows.map((r) => ({
+        id: Number(r.id),
+        number: Number(r.number),
+        name: String(r.name),
+        status: String(r.status) as JobStatus,
+        error: String(r.error ?? ''),
+      }));
     },
 
     async listByStatus(statuses, limit = 1000) {

@@ -5,6 +5,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   JSONCodec,
+  type JsMsg,
   type NatsConnection,
   RetentionPolicy,
   StorageType,
@@ -189,16 +190,21 @@ export class Bus {
     return {
       take: async (n, waitMs) => {
         if (n <= 0) return [];
-        const iter = await consumer.fetch({ max_messages: n, expires: Math.max(1000, waitMs) });
-        const out: JobDelivery[] = [];
-        for await (const m of iter) {
-          const body = jc.decode(m.data) as JobMessage;
-          out.push({
-            ...body,
-            deliveries: m.info.redeliveryCount,
-            ack: () => m.ack(),
-            nak: (d) => m.nak(d),
-          });
+        const delivery = (m: JsMsg): JobDelivery => ({
+          ...(jc.decode(m.data) as JobMessage),
+          deliveries: m.info.redeliveryCount,
+          ack: () => m.ack(),
+          nak: (d) => m.nak(d),
+        });
+        // Wait for the first job only; then take what is there already, without waiting for
+        // a full batch (a pull request left open would hold jobs nobody reads until ack_wait).
+        const first = await consumer.next({ expires: Math.max(1000, waitMs) });
+        if (first === null) return [];
+        const out = [delivery(first)];
+        if (n > 1) {
+          for await (const m of this.js.fetch(JOBS_STREAM, durable, { batch: n - 1, no_wait: true })) {
+            out.push(delivery(m));
+          }
         }
         return out;
       },
