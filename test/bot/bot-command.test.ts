@@ -1,0 +1,74 @@
+/**
+ * `hangar bot` as a process: refuses to start without its GitLab settings,
+ * naming the variable; with them it serves /healthz and /hook on
+ * HANGAR_HTTP_ADDR, sharing the coordinator's database, and exits 0 on SIGTERM.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type NatsServer, startNatsServer } from '../support/nats-server.js';
+import { waitFor } from './harness.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+let nats: NatsServer;
+let dir: string;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  dir = mkdtempSync(join(tmpdir(), 'hangar-bot-cmd-'));
+});
+
+afterAll(async () => {
+  await nats?.dispose();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('hangar bot', () => {
+  it('says which variable is missing', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HANGAR_DATABASE_PATH: join(dir, 'x.db') };
+    delete env.DRONE_GITLAB_URL;
+    const r = spawnSync(process.execPath, ['bin/hangar.js', 'bot'], { cwd: ROOT, env, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('hangar: DRONE_GITLAB_URL: is required: set it to your GitLab address');
+  });
+
+  it('serves /healthz and refuses a webhook without the token, then stops on SIGTERM', async () => {
+    const port = await freePort();
+    const proc = spawn(process.execPath, ['bin/hangar.js', 'bot'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DRONE_GITLAB_URL: 'http://127.0.0.1:1',
+        HANGAR_GITLAB_TOKEN: 'glpat-unused',
+        HANGAR_DATABASE_PATH: join(dir, 'hangar.db'),
+        HANGAR_NATS_URL: nats.url,
+        HANGAR_HTTP_ADDR: `127.0.0.1:${port}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the bot to be ready', () => {
+        if (proc.exitCode !== null) throw new Error(`hangar bot exited: ${out}`);
+        return out.includes('"msg":"gitlab bot ready"') || undefined;
+      });
+      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
+      const hook = await fetch(`http://127.0.0.1:${port}/hook`, {
+        method: 'POST',
+        headers: { 'X-Gitlab-Event': 'Push Hook', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ object_kind: 'push', project_id: 1 }),
+      });
+      expect(hook.status).toBe(401);
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    }
+  });
+});
