@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { BUSYBOX, expectNothingLeft, plan, run, sequential, step } from './helpers.js';
 
@@ -50,5 +52,47 @@ describe('executor on Docker: images and start failures', () => {
       plan([step('plugin', { entrypoint: ['/bin/sh', '-c'], command: ['echo "plugin in $(pwd)"'] })]),
     );
     expect(o.text('plugin')).toEqual(['plugin in /drone/src']);
+  });
+
+  it("sends the credentials for the image's registry host, and only those", async () => {
+    const seen: (string | undefined)[] = [];
+    const registry = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (!req.headers.authorization) {
+        res.writeHead(401, {
+          'WWW-Authenticate': 'Basic realm="test"',
+          'Docker-Distribution-API-Version': 'registry/2.0',
+        });
+        res.end();
+        return;
+      }
+      res.writeHead(req.url === '/v2/' ? 200 : 404, { 'Content-Type': 'application/json' });
+      res.end(
+        req.url === '/v2/' ? '{}' : '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}',
+      );
+    });
+    await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(registry.address() as AddressInfo).port}`;
+    try {
+      const image = `${host}/team/app:1`;
+      const o = await run(plan([step('build', { image, pull: 'always', commands: ['true'] })]), {
+        registries: {
+          [host]: { username: 'ci-bot', password: 'reg-pa55' },
+          'docker.io': { username: 'x', password: 'y' },
+        },
+      });
+      expect(o.step('build').status).toBe('error');
+      expect(o.step('build').error).toMatch(
+        new RegExp(`^could not pull image ${image.replaceAll('.', '\\.')}: .*manifest unknown`),
+      );
+      expect(o.step('build').error).not.toContain('reg-pa55');
+      const basic = `Basic ${Buffer.from('ci-bot:reg-pa55').toString('base64')}`;
+      expect(seen).toContain(basic);
+      expect(seen.filter((a) => a !== undefined && a !== basic)).toEqual([]);
+      await expectNothingLeft(o.jobId);
+    } finally {
+      registry.closeAllConnections();
+      await new Promise((r) => registry.close(r));
+    }
   });
 });

@@ -111,4 +111,26 @@ describe('executor on Docker: memory, timeouts, cancel', () => {
     expect(o.step('a').status).toBe('skipped');
     await expectNothingLeft(o.jobId);
   });
+
+  it('runs a step as its user, with its CPU share, shared memory and working directory', async () => {
+    const o = await run(
+      plan([
+        step('limited', {
+          user: '65534',
+          cpus: 0.5,
+          shmSize: 64 * MiB,
+          workingDir: '/tmp',
+          commands: [
+            'id -u',
+            'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max',
+            "df -k /dev/shm | tail -1 | awk '{print $2}'",
+            'pwd',
+          ],
+        }),
+      ]),
+    );
+    expect(o.result.status).toBe('success');
+    expect(o.text('limited').filter((l) => !l.startsWith('+ '))).toEqual(['65534', '50000', '65536', '/tmp']);
+    await expectNothingLeft(o.jobId);
+  });
 });

@@ -9,7 +9,7 @@
  * plus one line per producer.
  *
  * If the consumer stops iterating early, later items are dropped so producers
- * never wait forever.
+ * never wait forever; so are items pushed after `close`.
  */
 export interface LogQueueLimits<T> {
   /** Most items held before producers wait. */
@@ -51,8 +51,7 @@ export class LogQueue<T> implements AsyncIterable<T> {
 
   /** Adds an item. Returns a promise to await when the queue is full, else undefined. */
   push(item: T): Promise<void> | undefined {
-    if (this.abandoned) return undefined;
-    if (this.isClosed) throw new Error('log queue is closed');
+    if (this.abandoned || this.isClosed) return undefined;
     this.pushedCount++;
     this.buf.push(item);
     this.bytes += this.limits.size(item);
