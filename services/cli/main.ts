@@ -38,6 +38,11 @@ export const SUBCOMMANDS: Subcommand[] = [
     load: () => import('./commands/coordinator.js'),
   },
   {
+    name: 'server',
+    summary: 'run all of Hangar on this machine (coordinator, runner, NATS)',
+    load: () => import('./commands/server.js'),
+  },
+  {
     name: 'runner',
     summary: 'take jobs from the coordinator and run them on Docker',
     load: () => import('./commands/runner.js'),

@@ -47,6 +47,9 @@ export class LogCapture {
   }
 }
 
+/** Thrown by a waitFor probe to give up at once (the process being waited for died). */
+export class GiveUp extends Error {}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
@@ -60,6 +63,7 @@ export async function waitFor<T>(
       const v = await probe();
       if (v !== undefined && v !== false) return v;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       last = err;
     }
     if (Date.now() > deadline)
@@ -234,7 +238,7 @@ export class Cluster {
     });
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     await waitFor(`runner ${name} to be ready`, () => {
-      if (proc.exitCode !== null) throw new Error(`runner exited with ${proc.exitCode}: ${out}`);
+      if (proc.exitCode !== null) throw new GiveUp(`runner exited with ${proc.exitCode}: ${out}`);
       return out.includes('"msg":"runner ready"') || undefined;
     });
     return { proc, output: () => out, exited };
