@@ -14,7 +14,6 @@ import { silentLogger } from '../../services/shared/log.js';
 import { GitLabDouble, type MergeRequest, type Project, Role } from '../gitlab-double/index.js';
 import { useDatabase } from '../store/engines.js';
 import { build, job, step } from './build-messages.js';
-import { waitFor } from './harness.js';
 
 const db = useDatabase('sqlite');
 let gitlab: GitLabDouble;
@@ -81,16 +80,22 @@ describe('the summary note updater', () => {
     const mr = openMr('burst');
     const u = updater(400);
     const since = gitlab.requests.length;
-    for (let i = 1; i <= 12; i++)
-      u.update(
-        mrBuild(
-          mr,
-          1,
-          Array.from({ length: i }, (_, k) => `s${k}`),
+    const shown: Promise<void>[] = [];
+    for (let i = 1; i <= 12; i++) {
+      shown.push(
+        u.update(
+          mrBuild(
+            mr,
+            1,
+            Array.from({ length: i }, (_, k) => `s${k}`),
+          ),
+          repo,
         ),
-        repo,
       );
-    await waitFor('the newest state', () => summaries(mr)[0]?.body.includes('s11'));
+    }
+    // Every change is reported shown once an edit with it (or a newer state) is made.
+    await Promise.all(shown);
+    expect(summaries(mr)[0]?.body).toContain('s11');
     await u.flush();
     const writes = gitlab.requests
       .slice(since)
@@ -103,12 +108,12 @@ describe('the summary note updater', () => {
   it('puts an edit off as long as GitLab asks on 429, then makes it', async () => {
     const mr = openMr('limited');
     const u = updater(50);
-    u.update(mrBuild(mr, 1, ['first']), repo);
-    await waitFor('the note', () => summaries(mr)[0]);
+    await u.update(mrBuild(mr, 1, ['first']), repo);
+    expect(summaries(mr)).toHaveLength(1);
     gitlab.injectFault({ route: 'notes.edit', status: 429, retryAfter: 2, times: 1 });
     const asked = Date.now();
-    u.update(mrBuild(mr, 1, ['first', 'second']), repo);
-    await waitFor('the edit after the wait', () => summaries(mr)[0]?.body.includes('second'), 10_000);
+    await u.update(mrBuild(mr, 1, ['first', 'second']), repo);
+    expect(summaries(mr)[0]?.body).toContain('second');
     expect(Date.now() - asked).toBeGreaterThanOrEqual(1900);
     const edits = gitlab
       .requestsTo('notes.edit')
@@ -120,15 +125,15 @@ describe('the summary note updater', () => {
   it('finds its note again by the marker, and never shows an older build over a newer one', async () => {
     const mr = openMr('again');
     const first = updater(50);
-    first.update(mrBuild(mr, 2, ['new']), repo);
-    await waitFor('the note', () => summaries(mr)[0]?.body.includes('build #2'));
+    await first.update(mrBuild(mr, 2, ['new']), repo);
+    expect(summaries(mr)[0]?.body).toContain('build #2');
     await first.stop();
     // A database that lost the note id: the bot's own marked note is found and edited, not duplicated.
     await (await db.raw()).run('DELETE FROM mr_summary_notes WHERE mr_iid = ?', [mr.iid]);
     const second = updater(50);
-    second.update(mrBuild(mr, 3, ['newer']), repo);
-    await waitFor('the edit', () => summaries(mr)[0]?.body.includes('build #3'));
-    second.update(mrBuild(mr, 2, ['late event of build 2']), repo);
+    await second.update(mrBuild(mr, 3, ['newer']), repo);
+    expect(summaries(mr)[0]?.body).toContain('build #3');
+    await second.update(mrBuild(mr, 2, ['late event of build 2']), repo);
     await second.flush();
     await new Promise((r) => setTimeout(r, 200));
     expect(summaries(mr)).toHaveLength(1);

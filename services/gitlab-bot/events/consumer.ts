@@ -4,7 +4,8 @@
  * only says which build changed: the bot reads the build as it is now
  * (GetBuild), so events that arrive late, twice or out of order do no harm.
  * Changes of one build are handled one at a time and coalesced; an event is
- * acknowledged once the statuses it led to are in the durable outbox.
+ * acknowledged once the statuses it led to are in the durable outbox (and,
+ * for the last state of a merge-request build, once the summary note shows it).
  */
 import type { Repo, Store } from '../../coordinator/store/index.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -31,6 +32,8 @@ export interface ConsumerOptions {
   log: Logger;
   durable?: string;
 }
+
+const FINISHED = new Set(['SUCCESS', 'FAILURE', 'KILLED', 'ERROR', 'SKIPPED']);
 
 interface Work {
   dirty: boolean;
@@ -122,7 +125,12 @@ export class BuildEventConsumer {
       throw err;
     }
     await this.opts.statuses.publishBuild(build, repo);
-    if (build.mergeRequestIid > 0) this.opts.summary.update(build, repo);
+    if (build.mergeRequestIid > 0) {
+      const shown = this.opts.summary.update(build, repo);
+      // The last state of a build must reach the note: the event is acknowledged only once it has.
+      if (FINISHED.has(build.status)) await shown;
+      else shown.catch(() => {});
+    }
   }
 
   private async resolve(

@@ -34,6 +34,13 @@ interface Pending {
   lastEditAt: number;
   lastBody?: string;
   failures: number;
+  /** Callers waiting for their change to be shown. */
+  waiters: Waiter[];
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
 }
 
 const FINISHED = new Set(['SUCCESS', 'FAILURE', 'KILLED', 'ERROR', 'SKIPPED']);
@@ -45,19 +52,27 @@ export class SummaryUpdater {
 
   constructor(private readonly opts: SummaryUpdaterOptions) {}
 
-  /** A merge-request build changed: show it (coalesced with other changes). */
-  update(build: BuildMessage, repo: Repo): void {
-    if (this.stopped || build.mergeRequestIid <= 0) return;
+  /**
+   * A merge-request build changed: show it (coalesced with other changes).
+   * Resolves once an edit showing this state (or a newer one) is made, or
+   * GitLab refused it for good; rejects when the updater stops first.
+   */
+  update(build: BuildMessage, repo: Repo): Promise<void> {
+    if (this.stopped || build.mergeRequestIid <= 0) return Promise.resolve();
     const key = `${repo.projectId}!${build.mergeRequestIid}`;
-    const p = this.mrs.get(key);
+    let p = this.mrs.get(key);
     if (p === undefined) {
-      this.mrs.set(key, { repo, build, lastEditAt: 0, failures: 0 });
+      p = { repo, build, lastEditAt: 0, failures: 0, waiters: [] };
+      this.mrs.set(key, p);
     } else {
-      if (build.number < p.build.number) return;
+      if (build.number < p.build.number) return Promise.resolve();
       p.build = build;
       p.repo = repo;
     }
+    const pending = p;
+    const shown = new Promise<void>((resolve, reject) => pending.waiters.push({ resolve, reject }));
     this.schedule(key);
+    return shown;
   }
 
   /** Resolves once every scheduled edit is done (for tests and shutdown). */
@@ -74,7 +89,10 @@ export class SummaryUpdater {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const p of this.mrs.values()) if (p.timer) clearTimeout(p.timer);
+    for (const p of this.mrs.values()) {
+      if (p.timer) clearTimeout(p.timer);
+      for (const w of p.waiters.splice(0)) w.reject(new Error('the summary updater stopped before the edit'));
+    }
     await Promise.allSettled([...this.mrs.values()].map((p) => p.running));
   }
 
@@ -98,12 +116,16 @@ export class SummaryUpdater {
       return;
     }
     const build = p.build;
+    const covered = p.waiters.splice(0);
     p.running = this.post(p, build)
       .then(() => {
         p.failures = 0;
+        for (const w of covered) w.resolve();
       })
       .catch((err) => {
         p.failures += 1;
+        if (p.failures < 8 && !this.stopped) p.waiters.unshift(...covered);
+        else for (const w of covered) w.resolve();
         if (err instanceof GitLabUnavailableError) {
           const delay = Math.max(
             err.retryAfterMs ?? 0,
