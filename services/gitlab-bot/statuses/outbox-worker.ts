@@ -32,6 +32,12 @@ export interface OutboxWorkerOptions {
   posted?: Counter;
 }
 
+/**
+ * A token without the right (401/403) is retried at the longest delay this
+ * many times, in case a person fixes the bot's role meanwhile, then dropped.
+ */
+const AUTH_ATTEMPTS = 10;
+
 const keyOf = (e: Pick<OutboxEntry, 'projectId' | 'sha' | 'name'>) =>
   `${e.projectId}\u0000${e.sha}\u0000${e.name}`;
 
@@ -155,6 +161,14 @@ export class OutboxWorker {
         return;
       }
       const attempt = e.attempts + 1;
+      if (err instanceof GitLabAuthError && attempt >= AUTH_ATTEMPTS) {
+        log.error(
+          { attempts: attempt, reason: err.message },
+          'status refused: the bot may not post here; dropped',
+        );
+        await outbox.discard(e.id);
+        return;
+      }
       const asked = (err as { retryAfterMs?: unknown }).retryAfterMs;
       let delay = backoffMs(attempt, this.delays);
       if (typeof asked === 'number' && asked > delay) delay = asked;
