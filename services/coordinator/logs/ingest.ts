@@ -1,7 +1,8 @@
 /**
- * SendLogs: log batches in, acknowledgements out. Batches that arrive while
- * the previous ones are being written are written together (one transaction
- * per step), so a fast runner costs few transactions. At most HIGH_WATER
+ * SendLogs: log batches in, acknowledgements out. Batches that arrive in the
+ * same turn of the event loop, or while earlier ones are being written, are
+ * written together (one transaction per step), so a fast runner costs few
+ * transactions. At most HIGH_WATER
  * batches wait; beyond that the stream is paused, which pushes back to the
  * runner through HTTP/2 flow control. Each acknowledgement carries the highest
  * seq up to which every batch of the step is stored; a runner resends the rest
@@ -73,38 +74,48 @@ export function sendLogsHandler(
     const write = async (group: LogBatch__Output[]) => {
       const first = group[0] as LogBatch__Output;
       const stepId = first.stepId;
-      const result = await ctx.store.logs.append(
-        stepId,
-        group.map((b) => ({ seq: b.seq, lines: b.lines.map((l) => l.text) })),
-        { jobId: first.jobId, token: first.leaseToken },
-      );
+      const input = group.map((b) => ({ seq: b.seq, lines: b.lines.map((l) => l.text) }));
+      const result = await ctx.store.logs.append(stepId, input, {
+        jobId: first.jobId,
+        token: first.leaseToken,
+      });
       let lines = 0;
-      for (const b of group) lines += b.lines.length;
+      for (const b of input) lines += b.lines.length;
       ctx.metrics.logLines.inc({}, lines);
       const before = steps.get(stepId) ?? { acked: 0, truncated: false };
       steps.set(stepId, { acked: result.acked, truncated: result.truncated });
       if (result.acked > before.acked && !before.truncated) {
         if (result.truncated) publishReload(ctx.bus, stepId, result.acked);
         else {
-          const fresh = group
-            .filter((b) => b.seq > before.acked && b.seq <= result.acked)
-            .sort((a, b) => a.seq - b.seq);
+          const fresh: { seq: number; lines: string[] }[] = [];
           let top = before.acked;
-          for (const b of fresh) {
-            if (b.seq <= top) continue;
-            publishLines(
-              ctx.bus,
-              stepId,
-              b.seq,
-              b.lines.map((l) => l.text),
-            );
+          for (const b of [...input].sort((x, y) => x.seq - y.seq)) {
+            if (b.seq <= top || b.seq > result.acked) continue;
+            fresh.push(b);
             top = b.seq;
           }
+          publishLines(ctx.bus, stepId, fresh);
           // Batches stored earlier behind a gap became contiguous: viewers read them from the store.
           if (top < result.acked) publishReload(ctx.bus, stepId, result.acked);
         }
       }
       if (!done) call.write({ stepId, ackedSeq: result.acked, truncated: result.truncated });
+    };
+
+    /**
+     * Runs the pump after the current turn of the event loop: every batch
+     * read from the socket in this turn joins the same write. (The SQLite
+     * store works synchronously, so without this each batch would be its own
+     * transaction.)
+     */
+    let scheduled = false;
+    const schedule = () => {
+      if (scheduled || pumping || done) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        void pump();
+      });
     };
 
     const pump = async () => {
@@ -135,7 +146,7 @@ export function sendLogsHandler(
       } finally {
         pumping = false;
       }
-      if (queue.length > 0 || (ended && !done)) void pump();
+      if (queue.length > 0 || (ended && !done)) schedule();
     };
 
     call.on('data', (b: LogBatch__Output) => {
@@ -145,11 +156,11 @@ export function sendLogsHandler(
         paused = true;
         call.pause();
       }
-      void pump();
+      schedule();
     });
     call.on('end', () => {
       ended = true;
-      void pump();
+      schedule();
     });
     call.on('cancelled', () => {
       if (!done) finish();

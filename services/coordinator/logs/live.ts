@@ -14,9 +14,12 @@ export type LiveMessage =
   /** The step ended; no more lines will come from this attempt. */
   | { end: true };
 
+/** On the wire, batches stored together travel in one message. */
+type Wire = { batches: { seq: number; lines: string[] }[] } | { seq: number; reload: true } | { end: true };
+
 type LiveBus = Pick<Bus, 'publishLogs'>;
 
-function send(bus: LiveBus, stepId: number, msg: LiveMessage): void {
+function send(bus: LiveBus, stepId: number, msg: Wire): void {
   try {
     bus.publishLogs(String(stepId), msg);
   } catch {
@@ -29,8 +32,19 @@ export function asStored(line: string): string {
   return line.includes('\0') ? line.replaceAll('\0', '\uFFFD') : line;
 }
 
-export function publishLines(bus: LiveBus, stepId: number, seq: number, lines: readonly string[]): void {
-  send(bus, stepId, { seq, lines: lines.map(asStored) });
+/** Batches just stored, in seq order. */
+export function publishLines(
+  bus: LiveBus,
+  stepId: number,
+  batches: readonly { seq: number; lines: readonly string[] }[],
+): void {
+  if (batches.length === 0) return;
+  send(bus, stepId, {
+    batches: batches.map((b) => ({
+      seq: b.seq,
+      lines: b.lines.some((l) => l.includes('\0')) ? b.lines.map(asStored) : (b.lines as string[]),
+    })),
+  });
 }
 
 export function publishReload(bus: LiveBus, stepId: number, seq: number): void {
@@ -41,14 +55,19 @@ export function publishStepEnd(bus: LiveBus, stepId: number): void {
   send(bus, stepId, { end: true });
 }
 
-export function parseLive(msg: unknown): LiveMessage | undefined {
-  if (typeof msg !== 'object' || msg === null) return undefined;
+/** The messages in what came over NATS; nothing for a message of another shape. */
+export function parseLive(msg: unknown): LiveMessage[] {
+  if (typeof msg !== 'object' || msg === null) return [];
   const m = msg as Record<string, unknown>;
-  if (m.end === true) return { end: true };
-  if (typeof m.seq !== 'number') return undefined;
-  if (m.reload === true) return { seq: m.seq, reload: true };
-  if (Array.isArray(m.lines) && m.lines.every((l) => typeof l === 'string')) {
-    return { seq: m.seq, lines: m.lines as string[] };
+  if (m.end === true) return [{ end: true }];
+  if (typeof m.seq === 'number' && m.reload === true) return [{ seq: m.seq, reload: true }];
+  if (!Array.isArray(m.batches)) return [];
+  const out: LiveMessage[] = [];
+  for (const b of m.batches as unknown[]) {
+    const x = b as { seq?: unknown; lines?: unknown };
+    if (typeof x.seq === 'number' && Array.isArray(x.lines) && x.lines.every((l) => typeof l === 'string')) {
+      out.push({ seq: x.seq, lines: x.lines as string[] });
+    }
   }
-  return undefined;
+  return out;
 }

@@ -88,10 +88,10 @@ export async function tailLog(ctx: CoordinatorContext, call: Call, isClosed: () 
   let wake: (() => void) | undefined;
   const sub = req.follow
     ? ctx.bus.onLogs(String(step.id), (m) => {
-        const msg = parseLive(m);
-        if (msg === undefined) return;
-        if (live.length >= LIVE_LIMIT) overflow = true;
-        else live.push(msg);
+        const msgs = parseLive(m);
+        if (msgs.length === 0) return;
+        if (live.length + msgs.length > LIVE_LIMIT) overflow = true;
+        else live.push(...msgs);
         wake?.();
       })
     : undefined;
