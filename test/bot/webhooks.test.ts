@@ -228,6 +228,27 @@ describe('POST /hook', () => {
     await settled();
     const mrBuilds = (await c.listBuilds()).filter((b) => b.mergeRequestIid === mr.iid);
     expect(mrBuilds.map((b) => b.status)).toEqual(['KILLED', 'KILLED']);
+
+    // Reopened: built again; merged: that build is cancelled too.
+    c.gitlab.setMergeRequestState(mr, 'opened');
+    await c.deliver(
+      'Merge Request Hook',
+      await mergeRequestPayload(c.gitlab, mr, { action: 'reopen', user: c.developer }),
+    );
+    await settled();
+    const reopened = (await c.listBuilds()).filter((b) => b.mergeRequestIid === mr.iid);
+    expect(reopened.map((b) => [b.sha, b.status === 'KILLED'])).toEqual([
+      [next.sha, false],
+      [next.sha, true],
+      [sha, true],
+    ]);
+    c.gitlab.setMergeRequestState(mr, 'merged');
+    await c.deliver(
+      'Merge Request Hook',
+      await mergeRequestPayload(c.gitlab, mr, { action: 'merge', user: c.developer }),
+    );
+    await settled();
+    expect((await c.getBuild(reopened[0]?.number ?? 0)).status).toBe('KILLED');
   });
 
   it('holds the build of a merge request from a fork, waiting for /hangar approve', async () => {

@@ -18,6 +18,7 @@ export async function handleMergeRequest(hc: HookContext, body: unknown): Promis
   const wantsBuild =
     action === 'open' || action === 'reopen' || (action === 'update' && mr.oldrev !== undefined);
   if (!wantsBuild) return `action '${action || 'none'}' needs no build`;
+  if (mr.last_commit === undefined) return 'the merge request has no commit; nothing to build';
   const sha = mr.last_commit.id;
   const message = mr.last_commit.message;
   if (skipsCi(message)) return 'the commit message asks to skip CI';

@@ -60,7 +60,8 @@ export const mergeRequestSchema = z.object({
     source_project_id: z.number().int(),
     target_project_id: z.number().int(),
     oldrev: z.string().optional(),
-    last_commit: commit,
+    /** Absent in some payloads of merge requests without commits. */
+    last_commit: commit.optional(),
     source: project.optional(),
   }),
 });
