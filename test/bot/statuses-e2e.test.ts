@@ -20,7 +20,9 @@ afterAll(async () => {
 
 describe('statuses and the summary of builds that run', () => {
   it('posts pending → running → success in order for a push', async () => {
-    const { sha } = await c.push({ 'a.txt': 'a' }, { message: 'Add a' });
+    // The step takes a moment, so the running state is seen however busy the machine is.
+    const file = pipeline('default', [{ name: 'test', commands: ['sleep 2', 'echo ok'] }]);
+    const { sha } = await c.push({ 'a.txt': 'a', '.drone.yml': file }, { message: 'Add a' });
     const [queued] = await waitFor('the build', async () => {
       const all = await c.listBuilds();
       return all.length > 0 ? all : undefined;
@@ -38,7 +40,7 @@ describe('statuses and the summary of builds that run', () => {
 
   it('says which step failed and with what exit code', async () => {
     const file = pipeline('checks', [
-      { name: 'prepare', commands: ['echo ready'] },
+      { name: 'prepare', commands: ['sleep 2', 'echo ready'] },
       { name: 'unit', commands: ['echo "assertion failed"', 'exit 3'] },
     ]);
     const { sha } = await c.push({ '.drone.yml': file }, { message: 'Break the tests' });
