@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, containersOf, pipeline, uniqueName } from './harness.js';
+import { Cluster, containersOf, pipeline, uniqueName, waitFor } from './harness.js';
 
 describe('a build through the coordinator and two runners', () => {
   let cluster: Cluster;
@@ -62,5 +62,31 @@ describe('a build through the coordinator and two runners', () => {
       ['lint', 'FAILURE', 3],
       ['after', 'SKIPPED', 0],
     ]);
+  });
+
+  it('shows a step as finished only once its whole log is stored', async () => {
+    const lines = 5000;
+    const created = await cluster.api.createBuild(
+      pipeline('chatty', [
+        { name: 'talk', commands: [`seq 1 ${lines}`] },
+        { name: 'next', commands: ['sleep 2'] },
+      ]),
+    );
+    const number = Number(created.number);
+    // Watch closely: the moment the step reads as ended, its log must be all there.
+    const seen = await waitFor(
+      'the step to end',
+      async () => {
+        const b = await cluster.api.getBuild(number);
+        if (b.jobs[0]?.steps[0]?.status !== 'SUCCESS') return undefined;
+        return cluster.stepLog(created.id, 'chatty', 'talk');
+      },
+      60_000,
+      10,
+    );
+    const numbers = seen.split('\n').filter((l) => /^\d+$/.test(l));
+    expect(numbers).toHaveLength(lines);
+    expect(numbers.at(-1)).toBe(String(lines));
+    expect((await cluster.api.waitFinished(number)).status).toBe('SUCCESS');
   });
 });
