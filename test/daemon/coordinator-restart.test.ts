@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, type LogCapture, pipeline, uniqueName, waitFor } from './harness.js';
 
@@ -8,7 +10,9 @@ describe('the coordinator restarting mid-build', () => {
   let logs: LogCapture;
 
   beforeAll(async () => {
-    cluster = await Cluster.start({ lease: '8s' });
+    // A fresh database numbers jobs from 1 again, and NATS drops a publish it
+    // has seen lately as a duplicate: the coordinator publishes it again soon.
+    cluster = await Cluster.start({ lease: '8s', redispatch: '3s' });
     logs = (await cluster.runner(uniqueName('restart'))).logs;
   });
   afterAll(async () => {
@@ -50,5 +54,23 @@ describe('the coordinator restarting mid-build', () => {
     expect(await cluster.stepLog(build.id, 'count', 'after')).toContain('after the restart\n');
     // The runner noticed the coordinator going and came back to it.
     expect(logs.count('log stream broke; reconnecting')).toBeGreaterThan(0);
+  });
+
+  it('a coordinator that lost its database: the runner registers again and runs the next build', async () => {
+    await cluster.stopCoordinator();
+    for (const f of ['hangar.db', 'hangar.db-wal', 'hangar.db-shm'])
+      rmSync(join(cluster.dir, f), { force: true });
+    await cluster.startCoordinator();
+    expect(await cluster.coordinator.store.runners.list()).toEqual([]);
+
+    const created = await cluster.api.createBuild(
+      pipeline('fresh', [{ name: 'hello', commands: ['echo fresh'] }]),
+    );
+    const build = await cluster.api.waitFinished(Number(created.number), 60_000);
+    expect(build.status).toBe('SUCCESS');
+    expect(logs.count('coordinator does not know this runner; registering again')).toBeGreaterThan(0);
+    expect((await cluster.coordinator.store.runners.list()).map((r) => r.name)).toEqual([
+      build.jobs[0]?.runner,
+    ]);
   });
 });

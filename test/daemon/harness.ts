@@ -144,6 +144,8 @@ export class BuildApi {
 export interface ClusterOptions {
   /** HANGAR_LEASE_TIMEOUT of the coordinator. */
   lease?: string;
+  /** HANGAR_REDISPATCH_AFTER: how long a queued job waits before it is published again. */
+  redispatch?: string;
 }
 
 export class Cluster {
@@ -178,6 +180,7 @@ export class Cluster {
       HANGAR_METRICS_ADDR: '127.0.0.1:0',
       HANGAR_NATS_URL: this.nats.url,
       HANGAR_LEASE_TIMEOUT: this.opts.lease ?? '3s',
+      ...(this.opts.redispatch ? { HANGAR_REDISPATCH_AFTER: this.opts.redispatch } : {}),
     });
     this.coordinator = await startCoordinator(cfg, silentLogger);
     if ((await this.coordinator.store.repos.bySlug(REPO)) === undefined) {
