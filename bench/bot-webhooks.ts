@@ -55,6 +55,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+function cpuMsPer(since: NodeJS.CpuUsage, n: number): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000 / n;
+}
+
 /** Runs the load in a child process and returns what it measured. */
 function load(url: string, total = TOTAL): Promise<Result> {
   return new Promise((resolve, reject) => {
@@ -165,12 +170,17 @@ async function main(): Promise<void> {
     await load(`http://127.0.0.1:${port}/hook`, 300);
     await bot.queue.idle();
     // Alternate rounds so a busy machine weighs on both sides alike; report the median round.
-    const rounds: { b: Result; h: Result; ratio: number }[] = [];
+    const rounds: { b: Result; h: Result; ratio: number; bareCpu: number; hookCpu: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
+      // Server CPU per delivery does not depend on what else the machine runs.
+      let cpu = process.cpuUsage();
       const b = await load(baseline.url);
+      const bareCpu = cpuMsPer(cpu, TOTAL);
+      cpu = process.cpuUsage();
       const h = await load(`http://127.0.0.1:${port}/hook`);
       await bot.queue.idle();
-      rounds.push({ b, h, ratio: h.perSecond / b.perSecond });
+      const hookCpu = cpuMsPer(cpu, TOTAL);
+      rounds.push({ b, h, ratio: h.perSecond / b.perSecond, bareCpu, hookCpu });
     }
     const line = (name: string, r: Result) =>
       `${name.padEnd(14)} ${r.perSecond.toFixed(0).padStart(6)} deliveries/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  non-2xx ${r.failed}`;
@@ -181,7 +191,9 @@ async function main(): Promise<void> {
       console.log(`round ${i + 1}`);
       console.log(`  ${line('bare koa', r.b)}`);
       console.log(`  ${line('hangar /hook', r.h)}`);
-      console.log(`  ratio ${r.ratio.toFixed(2)}`);
+      console.log(
+        `  ratio ${r.ratio.toFixed(2)}; server CPU per delivery: bare ${r.bareCpu.toFixed(3)} ms, hook ${r.hookCpu.toFixed(3)} ms (queued work included), ratio ${(r.bareCpu / r.hookCpu).toFixed(2)}`,
+      );
     });
     const median = [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(rounds.length / 2)];
     if (median === undefined) return;
