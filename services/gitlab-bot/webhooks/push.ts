@@ -27,7 +27,7 @@ export async function handlePush(hc: HookContext, body: unknown): Promise<string
       message,
       title: head?.title ?? firstLine(message),
       author: p.user_username ?? '',
-      authorEmail: head?.author?.email ?? p.user_email ?? '',
+      authorEmail: p.user_email ?? head?.author?.email ?? '',
       authorAvatar: p.user_avatar ?? '',
       sender: p.user_username ?? '',
       link: compare,
