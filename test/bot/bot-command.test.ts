@@ -1,7 +1,8 @@
 /**
  * `hangar bot` as a process: refuses to start without its GitLab settings,
  * naming the variable; with them it serves /healthz and /hook on
- * HANGAR_HTTP_ADDR, sharing the coordinator's database, and exits 0 on SIGTERM.
+ * HANGAR_HTTP_ADDR, sharing the coordinator's database, never writes a
+ * webhook token to its log, and exits 0 on SIGTERM.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,14 +60,21 @@ describe('hangar bot', () => {
         return out.includes('"msg":"gitlab bot ready"') || undefined;
       });
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
+      const token = 'glhook-this-must-not-reach-the-log';
       const hook = await fetch(`http://127.0.0.1:${port}/hook`, {
         method: 'POST',
-        headers: { 'X-Gitlab-Event': 'Push Hook', 'Content-Type': 'application/json' },
+        headers: {
+          'X-Gitlab-Event': 'Push Hook',
+          'X-Gitlab-Token': token,
+          'Content-Type': 'application/json',
+        },
         body: JSON.stringify({ object_kind: 'push', project_id: 1 }),
       });
       expect(hook.status).toBe(401);
       proc.kill('SIGTERM');
       expect(await exited).toBe(0);
+      expect(out).toContain('"msg":"webhook refused: wrong token"');
+      expect(out).not.toContain(token);
     } finally {
       if (proc.exitCode === null) proc.kill('SIGKILL');
     }
