@@ -49,7 +49,7 @@ describe('NATS restarting mid-build', () => {
     await cluster.api.cancelBuild(Number(long.number));
     const killed = await cluster.api.waitFinished(Number(long.number), 20_000);
     expect(killed.jobs[0]?.status).toBe('KILLED');
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(Date.now() - t0).toBeLessThan(15_000);
     const cancelled = logs.lines.find((l) => l.msg === 'job cancelled');
     expect(cancelled?.reason).toBe('the job was cancelled');
   });
