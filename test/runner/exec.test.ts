@@ -133,6 +133,7 @@ describe('hangar exec', () => {
       'success',
       'success',
     ]);
+    await expectNoExecLeftovers();
   });
 
   it('refuses host volumes unless --trusted is given', async () => {

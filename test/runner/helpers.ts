@@ -72,6 +72,7 @@ export interface Outcome {
   step: (name: string) => StepState;
 }
 
+/** Runs a plan to the end, collecting states and lines; fails if the job left anything behind. */
 export async function run(p: JobPlan, over: Partial<RunOptions> = {}): Promise<Outcome> {
   const jobId = over.jobId ?? newJobId();
   const events: StepState[] = [];
@@ -86,6 +87,8 @@ export async function run(p: JobPlan, over: Partial<RunOptions> = {}): Promise<O
   const lines: LogLine[] = [];
   for await (const line of job.logs) lines.push(line);
   const result = await job.done;
+  // Whatever happened, nothing of the job may be left on the engine.
+  await expectNothingLeft(jobId);
   return {
     jobId,
     result,
