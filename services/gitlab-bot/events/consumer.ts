@@ -45,6 +45,7 @@ export class BuildEventConsumer {
   private readonly abort = new AbortController();
   private readonly builds = new Map<string, Work>();
   private loop: Promise<void> | undefined;
+  private readonly draining = new Set<Promise<void>>();
 
   constructor(private readonly opts: ConsumerOptions) {}
 
@@ -55,6 +56,7 @@ export class BuildEventConsumer {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop?.catch(() => {});
+    await Promise.allSettled([...this.draining]);
   }
 
   private async run(): Promise<void> {
@@ -89,7 +91,10 @@ export class BuildEventConsumer {
     }
     w.dirty = true;
     w.deliveries.push(d);
-    if (!w.running) void this.drain(key, w, ref);
+    if (!w.running) {
+      const p = this.drain(key, w, ref).finally(() => this.draining.delete(p));
+      this.draining.add(p);
+    }
   }
 
   private async drain(key: string, w: Work, ref: NonNullable<ReturnType<typeof buildRefOf>>): Promise<void> {
