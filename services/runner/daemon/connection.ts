@@ -70,10 +70,13 @@ export function classify(err: unknown, server: string): unknown {
   const code = grpcCode(err);
   if (code === status.FAILED_PRECONDITION) return new LeaseLostError(grpcMessage(err), { cause: err });
   if (code === status.UNAUTHENTICATED || code === status.PERMISSION_DENIED) {
-    return new RunnerRefusedError(
-      `the coordinator at ${server} refused this runner (${grpcMessage(err)}); set DRONE_SECRET to the coordinator's secret or to this runner's token`,
-      { cause: err },
-    );
+    const why = grpcMessage(err);
+    const hint = why.includes('DRONE_SECRET')
+      ? ''
+      : "; set DRONE_SECRET to the coordinator's secret or to this runner's token";
+    return new RunnerRefusedError(`the coordinator at ${server} refused this runner: ${why}${hint}`, {
+      cause: err,
+    });
   }
   return err;
 }
