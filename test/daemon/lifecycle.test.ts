@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunnerRefusedError } from '../../services/runner/daemon/connection.js';
 import { Cluster, containersOf, pipeline, uniqueName, waitFor } from './harness.js';
 
 describe('a build through the coordinator and two runners', () => {
@@ -88,5 +89,16 @@ describe('a build through the coordinator and two runners', () => {
     expect(numbers).toHaveLength(lines);
     expect(numbers.at(-1)).toBe(String(lines));
     expect((await cluster.api.waitFinished(number)).status).toBe('SUCCESS');
+  });
+
+  it('refuses to start a runner with the wrong secret, saying which variable to fix', async () => {
+    const err = await cluster
+      .runner(uniqueName('wrong'), { DRONE_SECRET: 'not-the-secret' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RunnerRefusedError);
+    expect((err as Error).message).toMatch(
+      /^the coordinator at 127\.0\.0\.1:\d+ refused this runner: .*DRONE_SECRET/,
+    );
+    expect((err as Error).message).not.toContain('not-the-secret');
   });
 });
