@@ -28,17 +28,18 @@ export function buildService(
   streams: StreamTracker,
 ): BuildServiceHandlers {
   const { store, log } = ctx;
+  /** Runner id → name. Names are fixed per id (a runner registers by name), so they are kept. */
+  const runnerNames = new Map<number, string>();
 
   const full = async (build: Build, repo: Repo) => {
     const jobs = await store.jobs.listByBuild(build.id);
     const steps = await store.steps.listByJobs(jobs.map((j) => j.id));
-    const runnerIds = new Set(jobs.flatMap((j) => (j.runnerId === undefined ? [] : [j.runnerId])));
-    const names = new Map<number, string>();
-    for (const id of runnerIds) {
-      const r = await store.runners.get(id);
-      if (r !== undefined) names.set(id, r.name);
+    for (const j of jobs) {
+      if (j.runnerId === undefined || runnerNames.has(j.runnerId)) continue;
+      const r = await store.runners.get(j.runnerId);
+      if (r !== undefined) runnerNames.set(r.id, r.name);
     }
-    return buildMessage(build, repo, jobs, steps, names);
+    return buildMessage(build, repo, jobs, steps, runnerNames);
   };
 
   return {

@@ -1,0 +1,171 @@
+/**
+ * Coordinator memory: `hangar coordinator` as its own process on a SQLite
+ * database holding 10,000 finished builds (one pipeline, clone + two steps,
+ * a few log lines each), after it has served every build once through
+ * GetBuild and listed them page by page. Its RSS is printed next to the RSS of
+ * a bare `node` process (tsx loaded the same way) measured in the same run.
+ * Target: ≤ 150 MB.
+ *
+ *   npx tsx bench/coordinator-memory.ts [builds]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import type { Build__Output } from '../proto/generated/hangar/v1/Build.js';
+import type { ListBuildsResponse__Output } from '../proto/generated/hangar/v1/ListBuildsResponse.js';
+import { BuildServiceClient } from '../proto/load.js';
+import { openStore } from '../services/coordinator/store/index.js';
+import { authMetadata } from '../services/shared/grpc/auth.js';
+import { unary } from '../services/shared/grpc/call.js';
+import { compile } from '../services/shared/pipeline/compile.js';
+import { pipeline } from '../test/coordinator/harness.js';
+import { freePort, startNatsServer } from '../test/support/nats-server.js';
+
+const BUILDS = Number(process.argv[2] ?? 10_000);
+const SECRET = 'memory-bench-secret';
+const ROOT = new URL('../', import.meta.url).pathname;
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+async function waitOutput(proc: ChildProcess, text: string, timeoutMs: number): Promise<void> {
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(
+      () => reject(new Error(`no '${text}' within ${timeoutMs} ms: ${out.slice(-2000)}`)),
+      timeoutMs,
+    );
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
+    proc.stdout?.on('data', on);
+    proc.stderr?.on('data', on);
+    proc.once('exit', (code) => reject(new Error(`exited with ${code}: ${out.slice(-2000)}`)));
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hangar-memory-'));
+const dbPath = join(dir, 'hangar.db');
+const nats = await startNatsServer();
+
+// 10,000 finished builds, written straight into the store.
+const t0 = performance.now();
+const store = await openStore({ database: { engine: 'sqlite', path: dbPath } });
+const repo = await store.repos.create({
+  projectId: 1,
+  slug: 'group/app',
+  cloneUrl: 'https://gitlab.example.com/group/app.git',
+});
+const runner = await store.runners.register({ name: 'bench-runner' });
+const compiled = compile(pipeline('default', ['build', 'test']), {
+  repo: { slug: 'group/app' },
+  commit: { sha: 'a'.repeat(40), ref: 'refs/heads/main', branch: 'main' },
+  build: { number: 1, event: 'push' },
+  trusted: false,
+});
+const p = compiled.jobs[0];
+if (p === undefined)
+  throw new Error(`the bench pipeline does not compile: ${JSON.stringify(compiled.errors)}`);
+for (let i = 0; i < BUILDS; i++) {
+  const { jobs, steps } = await store.builds.create(
+    repo.id,
+    {
+      event: 'push',
+      ref: 'refs/heads/main',
+      branch: 'main',
+      sha: randomBytes(20).toString('hex'),
+      message: `commit ${i}`,
+      config: 'kind: pipeline\n',
+    },
+    [{ plan: p }],
+  );
+  const job = jobs[0]!;
+  const lease = await store.jobs.claim(job.id, runner.id, 60_000);
+  for (const s of steps) {
+    await store.logs.append(s.id, [{ seq: 1, lines: [`${s.name} of build ${i}`, 'ok'] }], {
+      jobId: job.id,
+      token: lease!.token,
+    });
+    await store.steps.update(
+      s.id,
+      { jobId: job.id, token: lease!.token },
+      { status: 'success', exitCode: 0 },
+    );
+  }
+  await store.jobs.complete(job.id, lease!.token, 'success');
+  await store.builds.setStatus(job.buildId, 'running');
+  await store.builds.setStatus(job.buildId, 'success');
+}
+await store.close();
+const seeded = performance.now() - t0;
+
+const grpcAddr = `127.0.0.1:${await freePort()}`;
+const coordinator = spawn(process.execPath, ['bin/hangar.js', 'coordinator'], {
+  cwd: ROOT,
+  env: {
+    ...process.env,
+    HANGAR_DATABASE_PATH: dbPath,
+    DRONE_SECRET: SECRET,
+    HANGAR_GRPC_ADDR: grpcAddr,
+    HANGAR_METRICS_ADDR: '127.0.0.1:0',
+    HANGAR_NATS_URL: nats.url,
+  },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+const bare = spawn(process.execPath, ['--import', 'tsx', '-e', 'setInterval(() => {}, 1000)'], {
+  cwd: ROOT,
+  stdio: 'ignore',
+});
+try {
+  await waitOutput(coordinator, 'coordinator ready', 60_000);
+  const client = new BuildServiceClient(grpcAddr, credentials.createInsecure());
+  const md = authMetadata(SECRET);
+  let listed = 0;
+  let before = 0;
+  for (;;) {
+    const page = await unary<ListBuildsResponse__Output>((o, cb) =>
+      client.listBuilds(
+        { repo: { slug: 'group/app' }, limit: 100, ...(before ? { before } : {}) },
+        md,
+        o,
+        cb,
+      ),
+    );
+    if (page.builds.length === 0) break;
+    listed += page.builds.length;
+    before = page.builds.at(-1)!.number;
+  }
+  for (let n = 1; n <= BUILDS; n += 1) {
+    const b = await unary<Build__Output>((o, cb) =>
+      client.getBuild({ repo: { slug: 'group/app' }, number: n }, md, o, cb),
+    );
+    if (b.status !== 'SUCCESS') throw new Error(`build ${n} is ${b.status}`);
+  }
+  client.close();
+  await new Promise((r) => setTimeout(r, 2000));
+  const rss = rssMb(coordinator.pid!);
+  const bareRss = rssMb(bare.pid!);
+  console.log(
+    `builds: ${BUILDS} finished (seeded in ${(seeded / 1000).toFixed(1)} s), listed ${listed}, each fetched once`,
+  );
+  console.log(`coordinator RSS: ${rss.toFixed(1)} MB (target ≤ 150 MB)`);
+  console.log(
+    `bare node + tsx RSS, same run: ${bareRss.toFixed(1)} MB; coordinator above it: ${(rss - bareRss).toFixed(1)} MB`,
+  );
+} finally {
+  coordinator.kill('SIGTERM');
+  bare.kill('SIGKILL');
+  await new Promise((r) => coordinator.once('exit', r));
+  await nats.dispose();
+  rmSync(dir, { recursive: true, force: true });
+}
