@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs and starts, idempotently, everything Hangar and its tests need on a
 # Debian machine: npm dependencies, the Docker engine, nats-server, PostgreSQL,
-# Chromium and the local images the tests and examples use.
+# and the local images the tests and examples use.
 #
 #   scripts/setup.sh            everything
-#   scripts/setup.sh --runtime  only what `hangar server` needs (no PostgreSQL, no Chromium)
+#   scripts/setup.sh --runtime  only what `hangar server` needs (no PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,7 @@ as_root() {
 # --- Debian packages -------------------------------------------------------
 PKGS=(docker.io nats-server busybox-static git iproute2 procps ca-certificates)
 if [ "$MODE" != --runtime ]; then
-  PKGS+=(postgresql chromium)
+  PKGS+=(postgresql)
 fi
 missing=()
 for p in "${PKGS[@]}"; do
