@@ -6,11 +6,13 @@
  * a bare `node` process (tsx loaded the same way) measured in the same run.
  * Target: ≤ 150 MB.
  *
- *   npx tsx bench/coordinator-memory.ts [builds]
+ *   npx tsx bench/coordinator-memory.ts [builds] [database-file]
+ * With a database file that exists, it is used as it is (seeded by an earlier
+ * run with the same file) and kept.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
@@ -34,6 +36,8 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+let output = '';
+
 async function waitOutput(proc: ChildProcess, text: string, timeoutMs: number): Promise<void> {
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -43,6 +47,7 @@ async function waitOutput(proc: ChildProcess, text: string, timeoutMs: number): 
     );
     const on = (d: Buffer) => {
       out += d.toString();
+      output = out;
       if (out.includes(text)) {
         clearTimeout(t);
         resolve();
@@ -54,60 +59,66 @@ async function waitOutput(proc: ChildProcess, text: string, timeoutMs: number): 
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'hangar-memory-'));
-const dbPath = join(dir, 'hangar.db');
+const given = process.argv[3];
+const dir = given === undefined ? mkdtempSync(join(tmpdir(), 'hangar-memory-')) : undefined;
+const dbPath = given ?? join(dir as string, 'hangar.db');
+const reuse = given !== undefined && existsSync(given);
 const nats = await startNatsServer();
 
 // 10,000 finished builds, written straight into the store.
 const t0 = performance.now();
-const store = await openStore({ database: { engine: 'sqlite', path: dbPath } });
-const repo = await store.repos.create({
-  projectId: 1,
-  slug: 'group/app',
-  cloneUrl: 'https://gitlab.example.com/group/app.git',
-});
-const runner = await store.runners.register({ name: 'bench-runner' });
-const compiled = compile(pipeline('default', ['build', 'test']), {
-  repo: { slug: 'group/app' },
-  commit: { sha: 'a'.repeat(40), ref: 'refs/heads/main', branch: 'main' },
-  build: { number: 1, event: 'push' },
-  trusted: false,
-});
-const p = compiled.jobs[0];
-if (p === undefined)
-  throw new Error(`the bench pipeline does not compile: ${JSON.stringify(compiled.errors)}`);
-for (let i = 0; i < BUILDS; i++) {
-  const { jobs, steps } = await store.builds.create(
-    repo.id,
-    {
-      event: 'push',
-      ref: 'refs/heads/main',
-      branch: 'main',
-      sha: randomBytes(20).toString('hex'),
-      message: `commit ${i}`,
-      config: 'kind: pipeline\n',
-    },
-    [{ plan: p }],
-  );
-  const job = jobs[0]!;
-  const lease = await store.jobs.claim(job.id, runner.id, 60_000);
-  for (const s of steps) {
-    await store.logs.append(s.id, [{ seq: 1, lines: [`${s.name} of build ${i}`, 'ok'] }], {
-      jobId: job.id,
-      token: lease!.token,
-    });
-    await store.steps.update(
-      s.id,
-      { jobId: job.id, token: lease!.token },
-      { status: 'success', exitCode: 0 },
-    );
-  }
-  await store.jobs.complete(job.id, lease!.token, 'success');
-  await store.builds.setStatus(job.buildId, 'running');
-  await store.builds.setStatus(job.buildId, 'success');
-}
-await store.close();
+if (!reuse) await seed();
 const seeded = performance.now() - t0;
+
+async function seed(): Promise<void> {
+  const store = await openStore({ database: { engine: 'sqlite', path: dbPath } });
+  const repo = await store.repos.create({
+    projectId: 1,
+    slug: 'group/app',
+    cloneUrl: 'https://gitlab.example.com/group/app.git',
+  });
+  const runner = await store.runners.register({ name: 'bench-runner' });
+  const compiled = compile(pipeline('default', ['build', 'test']), {
+    repo: { slug: 'group/app' },
+    commit: { sha: 'a'.repeat(40), ref: 'refs/heads/main', branch: 'main' },
+    build: { number: 1, event: 'push' },
+    trusted: false,
+  });
+  const p = compiled.jobs[0];
+  if (p === undefined)
+    throw new Error(`the bench pipeline does not compile: ${JSON.stringify(compiled.errors)}`);
+  for (let i = 0; i < BUILDS; i++) {
+    const { jobs, steps } = await store.builds.create(
+      repo.id,
+      {
+        event: 'push',
+        ref: 'refs/heads/main',
+        branch: 'main',
+        sha: randomBytes(20).toString('hex'),
+        message: `commit ${i}`,
+        config: 'kind: pipeline\n',
+      },
+      [{ plan: p }],
+    );
+    const job = jobs[0]!;
+    const lease = await store.jobs.claim(job.id, runner.id, 60_000);
+    for (const s of steps) {
+      await store.logs.append(s.id, [{ seq: 1, lines: [`${s.name} of build ${i}`, 'ok'] }], {
+        jobId: job.id,
+        token: lease!.token,
+      });
+      await store.steps.update(
+        s.id,
+        { jobId: job.id, token: lease!.token },
+        { status: 'success', exitCode: 0 },
+      );
+    }
+    await store.jobs.complete(job.id, lease!.token, 'success');
+    await store.builds.setStatus(job.buildId, 'running');
+    await store.builds.setStatus(job.buildId, 'success');
+  }
+  await store.close();
+}
 
 const grpcAddr = `127.0.0.1:${await freePort()}`;
 const coordinator = spawn(process.execPath, ['bin/hangar.js', 'coordinator'], {
@@ -128,6 +139,8 @@ const bare = spawn(process.execPath, ['--import', 'tsx', '-e', 'setInterval(() =
 });
 try {
   await waitOutput(coordinator, 'coordinator ready', 60_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  const rssReady = rssMb(coordinator.pid!);
   const client = new BuildServiceClient(grpcAddr, credentials.createInsecure());
   const md = authMetadata(SECRET);
   let listed = 0;
@@ -152,13 +165,27 @@ try {
     if (b.status !== 'SUCCESS') throw new Error(`build ${n} is ${b.status}`);
   }
   client.close();
-  await new Promise((r) => setTimeout(r, 2000));
-  const rss = rssMb(coordinator.pid!);
+  // Idle for a while, as a coordinator between builds is: V8 gives back what it no longer needs.
+  const samples: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    await new Promise((r) => setTimeout(r, 5000));
+    samples.push(rssMb(coordinator.pid!));
+  }
+  console.log(`RSS every 5 s after serving: ${samples.map((x) => x.toFixed(1)).join(', ')} MB`);
+  const metricsAddr = /"metrics":"([^"]+)"/.exec(output)?.[1];
+  if (metricsAddr !== undefined) {
+    const text = await (await fetch(`http://${metricsAddr}/metrics`)).text();
+    const heap = Number(/^nodejs_heap_used_bytes (\S+)$/m.exec(text)?.[1]) / 1024 / 1024;
+    console.log(`JavaScript heap in use (from /metrics): ${heap.toFixed(1)} MB`);
+  }
+  const rss = samples.at(-1) as number;
   const bareRss = rssMb(bare.pid!);
   console.log(
     `builds: ${BUILDS} finished (seeded in ${(seeded / 1000).toFixed(1)} s), listed ${listed}, each fetched once`,
   );
-  console.log(`coordinator RSS: ${rss.toFixed(1)} MB (target ≤ 150 MB)`);
+  console.log(
+    `coordinator RSS: ${rssReady.toFixed(1)} MB when ready, ${rss.toFixed(1)} MB 30 s after serving (target ≤ 150 MB)`,
+  );
   console.log(
     `bare node + tsx RSS, same run: ${bareRss.toFixed(1)} MB; coordinator above it: ${(rss - bareRss).toFixed(1)} MB`,
   );
@@ -167,5 +194,5 @@ try {
   bare.kill('SIGKILL');
   await new Promise((r) => coordinator.once('exit', r));
   await nats.dispose();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 }

@@ -140,4 +140,17 @@ describe.each(ENGINES)('coordinator store additions on %s', (engine) => {
       { id: jobs[1]!.id, number: 2, name: 'b', status: 'skipped', error: 'not today' },
     ]);
   });
+
+  it('lists the jobs of a build without their plans, everything else as listByBuild has it', async () => {
+    const store = await db.open();
+    const repo = await newRepo(store);
+    const { build } = await store.builds.create(repo.id, PUSH, [
+      { plan: plan('a', ['x'], { dependsOn: [] }) },
+    ]);
+    const [full] = await store.jobs.listByBuild(build.id);
+    const [summary] = await store.jobs.summariesByBuild(build.id);
+    const { plan: _, ...rest } = full!;
+    expect(summary).toEqual(rest);
+    expect(summary).not.toHaveProperty('plan');
+  });
 });

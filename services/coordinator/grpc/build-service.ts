@@ -32,7 +32,7 @@ export function buildService(
   const runnerNames = new Map<number, string>();
 
   const full = async (build: Build, repo: Repo) => {
-    const jobs = await store.jobs.listByBuild(build.id);
+    const jobs = await store.jobs.summariesByBuild(build.id);
     const steps = await store.steps.listByJobs(jobs.map((j) => j.id));
     for (const j of jobs) {
       if (j.runnerId === undefined || runnerNames.has(j.runnerId)) continue;

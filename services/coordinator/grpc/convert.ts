@@ -33,7 +33,7 @@ export function stepMessage(s: Step): StepState {
 }
 
 export function jobMessage(
-  j: Job,
+  j: Omit<Job, 'plan'>,
   steps: readonly Step[],
   runnerNames: ReadonlyMap<number, string>,
 ): JobMessage {
@@ -56,7 +56,7 @@ export function jobMessage(
 export function buildMessage(
   b: Build,
   repo: Pick<Repo, 'slug'>,
-  jobs: readonly Job[] = [],
+  jobs: readonly Omit<Job, 'plan'>[] = [],
   steps: readonly Step[] = [],
   runnerNames: ReadonlyMap<number, string> = new Map(),
 ): BuildMessage {

@@ -69,6 +69,14 @@ export function coordinatorMetrics(src: MetricSources): CoordinatorMetrics {
     ),
   );
   registry.add(
+    new Gauge('process_resident_memory_bytes', 'Resident memory size of the coordinator process.', () =>
+      process.memoryUsage.rss(),
+    ),
+  );
+  registry.add(
+    new Gauge('nodejs_heap_used_bytes', 'JavaScript heap in use.', () => process.memoryUsage().heapUsed),
+  );
+  registry.add(
     new Gauge('hangar_events_pending', 'State-change events waiting to be published to NATS.', () =>
       src.pendingEvents(),
     ),

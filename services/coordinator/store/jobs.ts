@@ -10,6 +10,8 @@ export interface JobStore extends JobLeaseStore {
   get(id: number): Promise<Job | undefined>;
   /** In stage order. */
   listByBuild(buildId: number): Promise<Job[]>;
+  /** In stage order, every field but the plan (the largest by far): for showing a build. */
+  summariesByBuild(buildId: number): Promise<Omit<Job, 'plan'>[]>;
   /** In stage order, without the plans: what deciding a build's end needs. */
   statesByBuild(buildId: number): Promise<Pick<Job, 'id' | 'number' | 'name' | 'status' | 'error'>[]>;
   /** Jobs in these states, oldest first (for the scheduler's queue). */
@@ -84,6 +86,19 @@ export function jobStore(ctx: StoreContext): JobStore {
         [buildId],
       );
       return rows.map(toJob);
+    },
+
+    async summariesByBuild(buildId) {
+      const rows = await db.all<Record<string, unknown>>(
+        `SELECT id, build_id, number, name, axis, status, depends_on, labels, runner_id, attempt, lease_expires_at,
+           cancel_requested, error, created_at, started_at, finished_at
+         FROM jobs WHERE build_id = ? ORDER BY number`,
+        [buildId],
+      );
+      return rows.map((r) => {
+        const { plan: _, ...rest } = toJob(r);
+        return rest;
+      });
     },
 
     async statesByBuild(buildId) {
