@@ -1,8 +1,8 @@
 /**
- * SendLogs: log batches in, acknowledgements out. Batches that arrive in the
- * same turn of the event loop, or while earlier ones are being written, are
- * written together (one transaction per step), so a fast runner costs few
- * transactions. At most HIGH_WATER
+ * SendLogs: log batches in, acknowledgements out. Batches that arrive within
+ * a couple of milliseconds of each other, or while earlier ones are being
+ * written, are written together (one transaction per step), so a fast runner
+ * costs few transactions. At most HIGH_WATER
  * batches wait; beyond that the stream is paused, which pushes back to the
  * runner through HTTP/2 flow control. Each acknowledgement carries the highest
  * seq up to which every batch of the step is stored; a runner resends the rest
@@ -18,6 +18,8 @@ import { SHUTDOWN_STATUS, type StreamTracker } from '../grpc/server.js';
 import { publishLines, publishReload } from './live.js';
 
 const HIGH_WATER = 512;
+/** How long batches wait for others to share their transaction. */
+const COALESCE_MS = 2;
 
 interface StepState {
   acked: number;
@@ -103,19 +105,18 @@ export function sendLogsHandler(
     };
 
     /**
-     * Runs the pump after the current turn of the event loop: every batch
-     * read from the socket in this turn joins the same write. (The SQLite
-     * store works synchronously, so without this each batch would be its own
-     * transaction.)
+     * Runs the pump a moment later (COALESCE_MS): every batch read from the
+     * socket meanwhile joins the same write. (The SQLite store works
+     * synchronously, so without this each batch would be its own transaction.)
      */
     let scheduled = false;
     const schedule = () => {
       if (scheduled || pumping || done) return;
       scheduled = true;
-      setImmediate(() => {
+      setTimeout(() => {
         scheduled = false;
         void pump();
-      });
+      }, COALESCE_MS);
     };
 
     const pump = async () => {
