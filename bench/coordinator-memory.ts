@@ -175,8 +175,10 @@ try {
   const metricsAddr = /"metrics":"([^"]+)"/.exec(output)?.[1];
   if (metricsAddr !== undefined) {
     const text = await (await fetch(`http://${metricsAddr}/metrics`)).text();
-    const heap = Number(/^nodejs_heap_used_bytes (\S+)$/m.exec(text)?.[1]) / 1024 / 1024;
-    console.log(`JavaScript heap in use (from /metrics): ${heap.toFixed(1)} MB`);
+    const kinds = [...text.matchAll(/^nodejs_memory_bytes\{kind="([a-z_]+)"\} (\S+)$/gm)].map(
+      (m) => `${m[1]} ${(Number(m[2]) / 1024 / 1024).toFixed(1)}`,
+    );
+    console.log(`process memory by kind (from /metrics, MB): ${kinds.join(', ')}`);
   }
   const rss = samples.at(-1) as number;
   const bareRss = rssMb(bare.pid!);

@@ -74,7 +74,15 @@ export function coordinatorMetrics(src: MetricSources): CoordinatorMetrics {
     ),
   );
   registry.add(
-    new Gauge('nodejs_heap_used_bytes', 'JavaScript heap in use.', () => process.memoryUsage().heapUsed),
+    new Gauge('nodejs_memory_bytes', 'Memory of the process by kind (process.memoryUsage()).', () => {
+      const m = process.memoryUsage();
+      return [
+        { labels: { kind: 'heap_used' }, value: m.heapUsed },
+        { labels: { kind: 'heap_total' }, value: m.heapTotal },
+        { labels: { kind: 'external' }, value: m.external },
+        { labels: { kind: 'array_buffers' }, value: m.arrayBuffers },
+      ];
+    }),
   );
   registry.add(
     new Gauge('hangar_events_pending', 'State-change events waiting to be published to NATS.', () =>

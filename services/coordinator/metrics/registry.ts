@@ -61,7 +61,10 @@ export class Gauge implements Metric {
   constructor(
     readonly name: string,
     readonly help: string,
-    private readonly collect: () => Promise<number | { labels: Labels; value: number }[]> | number,
+    private readonly collect: () =>
+      | Promise<number | { labels: Labels; value: number }[]>
+      | number
+      | { labels: Labels; value: number }[],
   ) {}
 
   async render(): Promise<string[]> {
