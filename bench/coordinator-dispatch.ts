@@ -4,7 +4,9 @@
  * from the work queue, Accept it and Complete it (no Docker), against raw
  * JetStream: the same N messages published and consumed (fetch + ack) by R
  * pullers through the same NATS adapter. Both run in this process on the same
- * nats-server. Target: ratio ≥ 0.25.
+ * nats-server. Target: ratio ≥ 0.25. The raw side takes messages the way
+ * runners do (R consumers, at most CAPACITY at a time); a single consumer
+ * taking 256 at a time is printed too, for scale.
  *
  * Two coordinator figures:
  *  - dispatch: builds created first (jobs wait in the queue), then the clock
@@ -133,12 +135,15 @@ async function dispatchRun(mode: Mode, n: number) {
   return { ms, metrics, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-async function rawRun() {
+/** Raw JetStream with `pullers` consumers taking up to `batch` messages at a time. */
+async function rawRun(pullerCount = R, batch = CAPACITY) {
   const { startNatsServer } = await import('../test/support/nats-server.js');
   const nats = await startNatsServer();
   const pub = await Bus.connect({ url: nats.url, name: 'raw-pub', log: silentLogger });
   const subs = await Promise.all(
-    Array.from({ length: R }, (_, i) => Bus.connect({ url: nats.url, name: `raw-${i}`, log: silentLogger })),
+    Array.from({ length: pullerCount }, (_, i) =>
+      Bus.connect({ url: nats.url, name: `raw-${i}`, log: silentLogger }),
+    ),
   );
   const pullers = await Promise.all(subs.map((b) => b.jobPuller(POOL)));
   let consumed = 0;
@@ -146,7 +151,7 @@ async function rawRun() {
   const t0 = performance.now();
   const consumers = pullers.map(async (p) => {
     while (consumed < N) {
-      for (const d of await p.take(CAPACITY, 200)) {
+      for (const d of await p.take(batch, 200)) {
         d.ack();
         consumed += 1;
       }
@@ -213,12 +218,16 @@ for (let round = 1; round <= ROUNDS; round++) {
   );
 }
 const paced = await dispatchRun('paced', Math.min(N, 300));
+const bulk = await rawRun(1, 256);
 const ratio = (xs: number[]) => median(xs.map((x, i) => x / (raws[i] as number)));
 console.log(`raw JetStream publish + consume (median): ${median(raws).toFixed(0)} msgs/s`);
 console.log(`coordinator dispatch, queued → done (median): ${median(dispatches).toFixed(0)} jobs/s`);
 console.log(`coordinator end to end, create → done (median): ${median(e2es).toFixed(0)} jobs/s`);
 console.log(`ratio dispatch / raw (median of rounds): ${ratio(dispatches).toFixed(3)} (target ≥ 0.25)`);
 console.log(`ratio end to end / raw (median of rounds): ${ratio(e2es).toFixed(3)}`);
+console.log(
+  `for scale: raw JetStream with one consumer taking 256 at a time: ${rate(bulk.ms).toFixed(0)} msgs/s (dispatch / that: ${(median(dispatches) / rate(bulk.ms)).toFixed(3)})`,
+);
 console.log(
   `this process's CPU (coordinator + simulated runners; nats-server not counted): ${median(cpuPerMsg).toFixed(2)} ms per raw message, ${median(cpuPerJob).toFixed(2)} ms per dispatched job`,
 );
