@@ -18,66 +18,17 @@
  */
 
 import type { Logger } from '../shared/log.js';
-import type { Build, BuildStatus, Job, JobStatus, Repo, Step, StepStatus, Store } from './store/index.js';
+import type { BuildRef, CoordinatorEvent } from './event-messages.js';
+import type { Build, Job, Repo, Step, Store } from './store/index.js';
 
-export interface BuildRef {
-  buildId: number;
-  buildNumber: number;
-  repoId: number;
-  repoSlug: string;
-  projectId: number;
-}
-
-export interface BuildEventMessage extends BuildRef {
-  kind: 'build';
-  version: number;
-  status: BuildStatus;
-  error: string;
-  event: string;
-  ref: string;
-  branch: string;
-  sha: string;
-  parentId?: number;
-  mergeRequestIid?: number;
-  createdAt: number;
-  startedAt?: number;
-  finishedAt?: number;
-}
-
-export interface JobEventMessage extends BuildRef {
-  kind: 'job';
-  version: number;
-  jobId: number;
-  jobNumber: number;
-  name: string;
-  axis: Record<string, string>;
-  status: JobStatus;
-  attempt: number;
-  runnerId?: number;
-  error: string;
-  startedAt?: number;
-  finishedAt?: number;
-  /** Every step of the job, when the job has ended or was put back (no separate step events then). */
-  steps?: StepSummary[];
-}
-
-export interface StepEventMessage extends BuildRef {
-  kind: 'step';
-  version: number;
-  jobId: number;
-  jobNumber: number;
-  stepId: number;
-  stepNumber: number;
-  name: string;
-  status: StepStatus;
-  exitCode: number;
-  oomKilled: boolean;
-  error: string;
-  startedAt?: number;
-  finishedAt?: number;
-}
-
-export type CoordinatorEvent = BuildEventMessage | JobEventMessage | StepEventMessage;
+export type {
+  BuildEventMessage,
+  BuildRef,
+  CoordinatorEvent,
+  JobEventMessage,
+  StepEventMessage,
+  StepSummary,
+} from './event-messages.js';
 
 export interface EventSink {
   publishEvent(kind: string, event: unknown, id: string): Promise<void>;
@@ -91,16 +42,6 @@ interface Queued {
 }
 
 /** A step as a job event carries it, once the job has ended. */
-export interface StepSummary {
-  stepId: number;
-  stepNumber: number;
-  name: string;
-  status: StepStatus;
-  exitCode: number;
-  oomKilled: boolean;
-  error: string;
-}
-
 const IN_FLIGHT = 64;
 const REF_CACHE = 4096;
 
