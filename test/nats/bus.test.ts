@@ -33,7 +33,10 @@ describe('job work queue', () => {
       if (a.length + b.length === 0) break;
     }
     expect(seen.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `j${i}`).sort());
-    expect(await coord.queueDepth('linux-amd64')).toBe(0);
+    // Acknowledgements travel on the pullers' connections; once they reach the
+    // server the work queue holds nothing more.
+    await Promise.all([r1.flush(), r2.flush()]);
+    await expect.poll(() => coord.queueDepth('linux-amd64'), { timeout: 5000 }).toBe(0);
     await Promise.all([coord.close(), r1.close(), r2.close()]);
   });
 
