@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['services/**/*.test.ts', 'test/**/*.test.ts', 'proto/**/*.test.ts'],
+    setupFiles: ['test/support/fast-check-seed.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Docker, NATS and database tests share one engine each: keep files from

@@ -138,11 +138,17 @@ describe('globMatch properties', () => {
   it("'*' matches any value without a slash, and no value with one", () => {
     fc.assert(
       fc.property(fc.string(), (value) => {
-        for (const dialect of ['filepath', 'doublestar'] as const) {
-          expect(globMatch('*', value, dialect)).toBe(!value.includes('/'));
-        }
+        expect(globMatch('*', value, 'filepath')).toBe(!value.includes('/'));
+        // doublestar v1 splits the value on '/' too, but not on an escaped '\\/',
+        // so there a backslash before a slash keeps the two in one component.
+        if (!value.includes('\\/')) expect(globMatch('*', value, 'doublestar')).toBe(!value.includes('/'));
       }),
     );
+  });
+
+  it("doublestar keeps an escaped slash in the value inside one component, as Drone 1.x does", () => {
+    expect(globMatch('*', '\\/', 'doublestar')).toBe(true);
+    expect(globMatch('*', '\\/', 'filepath')).toBe(false);
   });
 
   it("1.x 'prefix/**' matches every path below the prefix", () => {
