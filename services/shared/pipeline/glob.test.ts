@@ -146,7 +146,7 @@ describe('globMatch properties', () => {
     );
   });
 
-  it("doublestar keeps an escaped slash in the value inside one component, as Drone 1.x does", () => {
+  it('doublestar keeps an escaped slash in the value inside one component, as Drone 1.x does', () => {
     expect(globMatch('*', '\\/', 'doublestar')).toBe(true);
     expect(globMatch('*', '\\/', 'filepath')).toBe(false);
   });
