@@ -51,6 +51,7 @@ describe('executor on Docker: the job network', () => {
         commands: [
           `mkdir -p /tmp/www && echo ${name} > /tmp/www/index.html`,
           'timeout 20 httpd -f -p 8080 -h /tmp/www & pid=$!',
+          retry('wget -q -O /dev/null http://127.0.0.1:8080/'),
           `touch ${name}.up`,
           retry('[ -f left.up ] && [ -f right.up ]'),
           `wget -q -O - http://${name === 'left' ? 'right' : 'left'}:8080/`,
