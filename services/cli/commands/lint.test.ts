@@ -1,38 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type CliIO, main } from '../main.js';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli, runProcess, scratchDir } from './run-cli.test-support.js';
 
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-const dir = mkdtempSync(join(tmpdir(), 'hangar-lint-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    setExitCode: () => {},
-    isTTY: false,
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const { dir, file } = scratchDir('hangar-lint-');
 
 const BAD = `kind: pipeline
 steps:
@@ -43,14 +13,14 @@ steps:
 
 describe('hangar lint', () => {
   it('exits 0 and says the file is valid', async () => {
-    const r = await run(['lint', join(repoRoot, 'examples', '.drone.yml')]);
+    const r = await runCli(['lint', join(repoRoot, 'examples', '.drone.yml')]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\.drone\.yml: valid \(1 pipeline, 4 steps\)\n$/);
   });
 
   it('exits 1 and prints FILE:LINE:COL: message for each error, warnings marked', async () => {
     const path = file('bad.yml', `${BAD}  image: a\n  image: b\n`);
-    const r = await run(['lint', path]);
+    const r = await runCli(['lint', path]);
     expect(r.code).toBe(1);
     expect(r.out.split('\n').filter(Boolean)).toEqual([
       `${path}:4:3: warning: step 'build': unknown key 'imgae' is ignored, as Drone does; did you mean 'image'?`,
@@ -61,13 +31,13 @@ describe('hangar lint', () => {
 
   it('accepts trusted-only options with --trusted', async () => {
     const path = file('trusted.yml', 'kind: pipeline\nsteps:\n- {name: a, image: x, privileged: true}\n');
-    expect((await run(['lint', path])).code).toBe(1);
-    expect((await run(['lint', path, '--trusted'])).code).toBe(0);
+    expect((await runCli(['lint', path])).code).toBe(1);
+    expect((await runCli(['lint', path, '--trusted'])).code).toBe(0);
   });
 
   it('prints JSON with ok, errors and warnings', async () => {
     const path = file('json.yml', BAD);
-    const r = await run(['lint', path, '--format', 'json']);
+    const r = await runCli(['lint', path, '--format', 'json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toEqual({
       ok: false,
@@ -89,26 +59,24 @@ describe('hangar lint', () => {
   });
 
   it('says which file is missing, and refuses an unknown format', async () => {
-    const missing = await run(['lint', join(dir, 'nope.yml')]);
+    const missing = await runCli(['lint', join(dir, 'nope.yml')]);
     expect(missing.code).toBe(1);
     expect(missing.err).toBe(
       `hangar: '${join(dir, 'nope.yml')}' does not exist; give the path of a pipeline file such as .drone.yml\n`,
     );
-    const format = await run(['lint', join(repoRoot, 'examples', '.drone.yml'), '--format', 'xml']);
+    const format = await runCli(['lint', join(repoRoot, 'examples', '.drone.yml'), '--format', 'xml']);
     expect(format.code).toBe(1);
     expect(format.err).toContain("--format 'xml' is not known");
   });
 
   it('runs as a real process: node bin/hangar.js lint', async () => {
-    const exec = promisify(execFile);
-    const ok = await exec('node', ['bin/hangar.js', 'lint', 'examples/.drone.yml'], { cwd: repoRoot });
-    expect(ok.stdout).toBe('examples/.drone.yml: valid (1 pipeline, 4 steps)\n');
+    const ok = await runProcess(['lint', 'examples/.drone.yml'], repoRoot);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toBe('examples/.drone.yml: valid (1 pipeline, 4 steps)\n');
     const path = file('proc.yml', BAD);
-    const failed = await exec('node', ['bin/hangar.js', 'lint', path], { cwd: repoRoot }).catch(
-      (e: unknown) => e,
-    );
-    expect(failed).toMatchObject({ code: 1 });
-    expect((failed as { stdout: string }).stdout).toContain(
+    const failed = await runProcess(['lint', path], repoRoot);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain(
       `${path}:4:3: step 'build' has no image; did you mean 'image' instead of 'imgae' (line 4)?`,
     );
   });

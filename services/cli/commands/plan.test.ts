@@ -1,39 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings hold Drone ${...} syntax on purpose
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type CliIO, main } from '../main.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, runProcess, scratchDir } from './run-cli.test-support.js';
 
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-const dir = mkdtempSync(join(tmpdir(), 'hangar-plan-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    setExitCode: () => {},
-    isTTY: false,
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const { dir, file } = scratchDir('hangar-plan-');
 
 const V1 = `kind: pipeline
 name: build
@@ -77,7 +46,7 @@ matrix:
 describe('hangar plan', () => {
   it('prints which pipelines and steps run for a push, as JSON', async () => {
     const path = file('v1.yml', V1);
-    const r = await run(['plan', path, '--event', 'push', '--branch', 'feature/x', '--format', 'json']);
+    const r = await runCli(['plan', path, '--event', 'push', '--branch', 'feature/x', '--format', 'json']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.out);
     expect(plan.pipelines.map((p: { name: string; run: boolean }) => [p.name, p.run])).toEqual([
@@ -110,7 +79,7 @@ describe('hangar plan', () => {
 
   it('with --status failure shows the steps that run once the pipeline has failed', async () => {
     const path = file('fail.yml', V1);
-    const r = await run([
+    const r = await runCli([
       'plan',
       path,
       '--event',
@@ -133,7 +102,7 @@ describe('hangar plan', () => {
 
   it('prints a readable table by default', async () => {
     const path = file('text.yml', V1);
-    const r = await run(['plan', path, '--event', 'tag', '--tag', 'v1.2.0', '--branch', 'main']);
+    const r = await runCli(['plan', path, '--event', 'tag', '--tag', 'v1.2.0', '--branch', 'main']);
     expect(r.code).toBe(0);
     expect(r.out).toContain("pipeline 'build': runs\n");
     expect(r.out).toContain("pipeline 'release': runs\n");
@@ -143,11 +112,11 @@ describe('hangar plan', () => {
   it('shows each matrix axis and filters with --matrix', async () => {
     const path = file('matrix.yml', MATRIX);
     const all = JSON.parse(
-      (await run(['plan', path, '--event', 'push', '--branch', 'main', '--format', 'json'])).out,
+      (await runCli(['plan', path, '--event', 'push', '--branch', 'main', '--format', 'json'])).out,
     );
     expect(all.pipelines.map((p: { axis: unknown }) => p.axis)).toEqual([{ GO: '1.21' }, { GO: '1.22' }]);
     expect(all.pipelines[1].steps[1].image).toBe('golang:1.22');
-    const one = await run([
+    const one = await runCli([
       'plan',
       path,
       '--event',
@@ -160,7 +129,7 @@ describe('hangar plan', () => {
       'json',
     ]);
     expect(JSON.parse(one.out).pipelines.map((p: { axis: unknown }) => p.axis)).toEqual([{ GO: '1.22' }]);
-    const none = await run(['plan', path, '--event', 'push', '--branch', 'main', '--matrix', 'GO=1.9']);
+    const none = await runCli(['plan', path, '--event', 'push', '--branch', 'main', '--matrix', 'GO=1.9']);
     expect(none.code).toBe(1);
     expect(none.err).toBe('hangar: no matrix axis has GO=1.9; the axes are: GO=1.21; GO=1.22\n');
   });
@@ -172,7 +141,7 @@ describe('hangar plan', () => {
     );
     const mine = JSON.parse(
       (
-        await run([
+        await runCli([
           'plan',
           path,
           '--event',
@@ -188,15 +157,27 @@ describe('hangar plan', () => {
     );
     expect(mine.pipelines[0].run).toBe(true);
     const fork = JSON.parse(
-      (await run(['plan', path, '--event', 'push', '--branch', 'm', '--repo', 'bob/app', '--format', 'json']))
-        .out,
+      (
+        await runCli([
+          'plan',
+          path,
+          '--event',
+          'push',
+          '--branch',
+          'm',
+          '--repo',
+          'bob/app',
+          '--format',
+          'json',
+        ])
+      ).out,
     );
     expect(fork.pipelines[0].run).toBe(false);
   });
 
   it('exits 1 with located errors when the file does not compile', async () => {
     const path = file('broken.yml', 'kind: pipeline\nsteps:\n- name: a\n  imgae: x\n  commads: [x]\n');
-    const r = await run(['plan', path, '--event', 'push', '--branch', 'main']);
+    const r = await runCli(['plan', path, '--event', 'push', '--branch', 'main']);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toBe(
@@ -210,7 +191,7 @@ describe('hangar plan', () => {
 
   it('plans a key Drone ignored, printing the warning', async () => {
     const path = file('ignored.yml', 'kind: pipeline\nsteps:\n- name: a\n  image: alpine\n  commads: [x]\n');
-    const r = await run(['plan', path, '--event', 'push', '--branch', 'main']);
+    const r = await runCli(['plan', path, '--event', 'push', '--branch', 'main']);
     expect(r.code).toBe(0);
     expect(r.err).toContain(`${path}:5:3: warning: step 'a': unknown key 'commads' is ignored`);
     expect(r.out).toContain("pipeline 'default': runs");
@@ -235,7 +216,7 @@ steps:
 `,
     );
     const plan = async (...flags: string[]) => {
-      const r = await run(['plan', path, '--event', 'pull_request', ...flags, '--format', 'json']);
+      const r = await runCli(['plan', path, '--event', 'pull_request', ...flags, '--format', 'json']);
       expect(r.err).toBe('');
       return JSON.parse(r.out).pipelines[0].steps as { name: string; run: boolean; environment?: unknown }[];
     };
@@ -259,40 +240,36 @@ steps:
 
   it('refuses pull-request branch flags that do not fit the event or each other', async () => {
     const path = file('pr-flags.yml', V1);
-    expect((await run(['plan', path, '--event', 'push', '--branch', 'm', '--target-branch', 'm'])).err).toBe(
+    expect(
+      (await runCli(['plan', path, '--event', 'push', '--branch', 'm', '--target-branch', 'm'])).err,
+    ).toBe(
       'hangar: --source-branch and --target-branch are for pull_request events; for a push event give --branch\n',
     );
     expect(
-      (await run(['plan', path, '--event', 'pull_request', '--branch', 'a', '--target-branch', 'b'])).err,
+      (await runCli(['plan', path, '--event', 'pull_request', '--branch', 'a', '--target-branch', 'b'])).err,
     ).toContain("--branch 'a' and --target-branch 'b' differ");
-    const none = await run(['plan', path, '--event', 'pull_request', '--source-branch', 'x']);
+    const none = await runCli(['plan', path, '--event', 'pull_request', '--source-branch', 'x']);
     expect(none.code).toBe(1);
     expect(none.err).toContain('--target-branch (or --branch) is required for a pull_request event');
   });
 
   it('refuses a bad event, a missing branch and a tag event without a tag', async () => {
     const path = file('ok.yml', V1);
-    expect((await run(['plan', path, '--event', 'pushh', '--branch', 'm'])).err).toContain(
+    expect((await runCli(['plan', path, '--event', 'pushh', '--branch', 'm'])).err).toContain(
       "--event 'pushh' is not a build event; use one of push, pull_request, tag",
     );
-    expect((await run(['plan', path, '--event', 'push'])).err).toContain(
+    expect((await runCli(['plan', path, '--event', 'push'])).err).toContain(
       '--branch is required for a push event',
     );
-    expect((await run(['plan', path, '--event', 'tag'])).err).toContain('a tag event needs --tag NAME');
-    expect((await run(['plan', path, '--branch', 'm'])).code).toBe(2);
+    expect((await runCli(['plan', path, '--event', 'tag'])).err).toContain('a tag event needs --tag NAME');
+    expect((await runCli(['plan', path, '--branch', 'm'])).code).toBe(2);
   });
 
   it('runs as a real process and reads .drone.yml by default', async () => {
-    const exec = promisify(execFile);
     file('.drone.yml', V1);
-    const r = await exec(
-      'node',
-      [join(repoRoot, 'bin', 'hangar.js'), 'plan', '--event', 'push', '--branch', 'main'],
-      {
-        cwd: dir,
-      },
-    );
-    expect(r.stdout).toContain("pipeline 'build': runs");
-    expect(r.stdout).toContain('run   step    publish');
+    const r = await runProcess(['plan', '--event', 'push', '--branch', 'main'], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("pipeline 'build': runs");
+    expect(r.out).toContain('run   step    publish');
   });
 });
