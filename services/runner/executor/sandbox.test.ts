@@ -1,52 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { JobPlan, StepSpec } from '../../shared/pipeline/types.js';
+import { plan, step } from '../../../test/runner/helpers.js';
 import { soloSteps } from './sandbox.js';
-
-function step(name: string, over: Partial<StepSpec> = {}): StepSpec {
-  return {
-    name,
-    image: 'alpine',
-    pull: 'if-not-exists',
-    commands: ['true'],
-    environment: {},
-    secrets: [],
-    run: true,
-    onSuccess: true,
-    onFailure: false,
-    dependsOn: [],
-    detach: false,
-    privileged: false,
-    volumes: [],
-    extraHosts: [],
-    devices: [],
-    failure: 'fail',
-    ...over,
-  };
-}
-
-function plan(steps: StepSpec[], clone: StepSpec | null = null): JobPlan {
-  return {
-    pipeline: 'p',
-    run: true,
-    platform: { os: 'linux', arch: 'amd64' },
-    workspace: { base: '/drone', path: 'src', dir: '/drone/src' },
-    clone,
-    services: [],
-    steps,
-    volumes: {},
-    dependsOn: [],
-    environment: {},
-    imagePullSecrets: [],
-    labels: {},
-  };
-}
 
 describe('soloSteps', () => {
   it('takes the clone step and a chain of steps', () => {
-    const p = plan(
-      [step('a'), step('b', { dependsOn: ['a'] }), step('c', { dependsOn: ['b'] })],
-      step('clone'),
-    );
+    const p = plan([step('a'), step('b', { dependsOn: ['a'] }), step('c', { dependsOn: ['b'] })], {
+      clone: step('clone'),
+    });
     expect([...soloSteps(p)]).toEqual(['clone', 'a', 'b', 'c']);
   });
 

@@ -1,52 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { JobPlan, StepSpec } from '../../shared/pipeline/types.js';
+import { plan, step } from '../../../test/runner/helpers.js';
 import { trustViolations } from './trust.js';
-
-function step(name: string, over: Partial<StepSpec> = {}): StepSpec {
-  return {
-    name,
-    image: 'alpine',
-    pull: 'if-not-exists',
-    commands: [],
-    environment: {},
-    secrets: [],
-    run: true,
-    onSuccess: true,
-    onFailure: false,
-    dependsOn: [],
-    detach: false,
-    privileged: false,
-    volumes: [],
-    extraHosts: [],
-    devices: [],
-    failure: 'fail',
-    ...over,
-  };
-}
-
-function plan(steps: StepSpec[], volumes: JobPlan['volumes'] = {}): JobPlan {
-  return {
-    pipeline: 'p',
-    run: true,
-    platform: { os: 'linux', arch: 'amd64' },
-    workspace: { base: '/drone', path: 'src', dir: '/drone/src' },
-    clone: null,
-    services: [],
-    steps,
-    volumes,
-    dependsOn: [],
-    environment: {},
-    imagePullSecrets: [],
-    labels: {},
-  };
-}
 
 describe('trustViolations', () => {
   it('accepts an ordinary pipeline', () => {
     expect(
       trustViolations(
         plan([step('a'), step('b', { volumes: [{ name: 'cache', target: '/c', readOnly: false }] })], {
-          cache: { temp: true },
+          volumes: { cache: { temp: true } },
         }),
       ).size,
     ).toBe(0);
@@ -62,7 +23,7 @@ describe('trustViolations', () => {
           step('dev', { devices: ['/dev/fuse'] }),
           step('net', { networkMode: 'host' }),
         ],
-        { sock: { hostPath: '/var/run/docker.sock' } },
+        { volumes: { sock: { hostPath: '/var/run/docker.sock' } } },
       ),
     );
     expect(v.get('build')).toMatch(
