@@ -1,7 +1,7 @@
 /**
  * One dispatch pass: takes the jobs waiting to run (oldest first), decides for
  * each whether it may run now (pipelines it depends on, the repository's
- * concurrency limit), and publishes those that may to their pool's work queue.
+ * concurrency limit, its pipeline's own limit), and publishes those that may to their pool's work queue.
  * A job is marked `queued` before it is published, so no runner can have it
  * yet when the `queued` event goes out; a publish that fails is tried again by
  * the reconciler.
@@ -11,6 +11,7 @@ import { jobEnded } from '../builds/lifecycle.js';
 import type { CoordinatorContext } from '../context.js';
 import { isFinished, type Job, type Repo } from '../store/index.js';
 import { dependencyVerdict } from './dependencies.js';
+import { pipelineLimit, queueLimited } from './pipeline-limit.js';
 
 /** Jobs looked at per pass; a longer queue is worked through over several passes. */
 const PASS_LIMIT = 500;
@@ -67,6 +68,7 @@ export async function dispatchPass(ctx: CoordinatorContext, ledger: PublishLedge
   const repos = new Map<number, Repo | undefined>();
   const runningBuilds = new Map<number, number>();
   const ready: Job[] = [];
+  const queuedLimited: Job[] = [];
 
   for (const [buildId, jobs] of byBuild) {
     const build = await store.builds.get(buildId);
@@ -90,24 +92,36 @@ export async function dispatchPass(ctx: CoordinatorContext, ledger: PublishLedge
       }
     }
     if (runnable.length === 0) continue;
+    let repo: Repo | undefined;
     if (build.status === 'pending') {
       if (!repos.has(build.repoId)) repos.set(build.repoId, await store.repos.get(build.repoId));
-      const repo = repos.get(build.repoId);
+      repo = repos.get(build.repoId);
       if (repo !== undefined && repo.concurrency > 0) {
         const running = runningBuilds.get(repo.id) ?? (await store.builds.countRunning(repo.id));
-        if (running >= repo.concurrency) {
-          runningBuilds.set(repo.id, running);
-          continue;
-        }
-        runningBuilds.set(repo.id, running + 1);
+        runningBuilds.set(repo.id, running);
+        if (running >= repo.concurrency) continue;
+      }
+    }
+    const free = runnable.filter((j) => pipelineLimit(j) === 0);
+    const limited = await queueLimited(
+      ctx,
+      runnable.filter((j) => pipelineLimit(j) > 0),
+    );
+    if (free.length === 0 && limited.length === 0) continue;
+    if (build.status === 'pending') {
+      if (repo !== undefined && repo.concurrency > 0) {
+        runningBuilds.set(repo.id, (runningBuilds.get(repo.id) ?? 0) + 1);
       }
       const started = await store.builds.setStatus(build.id, 'running');
       if (started !== undefined) await ctx.events.build(started, repo);
     }
-    ready.push(...runnable);
+    ready.push(...free);
+    queuedLimited.push(...limited);
   }
 
-  const queued = await store.jobs.queue(ready.map((j) => j.id));
+  const queued = [...queuedLimited, ...(await store.jobs.queue(ready.map((j) => j.id)))].sort(
+    (a, b) => a.id - b.id,
+  );
   for (const job of queued) await ctx.events.job(job);
   await publishJobs(ctx, queued, ledger);
 }

@@ -277,7 +277,7 @@ export function buildStore(ctx: StoreContext): BuildStore {
           return { build: toBuild(current), cancelled: false, stopped: [], running: [] };
         }
         const stopped = await q.all<Record<string, unknown>>(
-          `UPDATE jobs SET status = 'killed', finished_at = ?
+          `UPDATE jobs SET status = 'killed', error = '', finished_at = ?
            WHERE build_id = ? AND status IN ('pending', 'queued', 'blocked') RETURNING *`,
           [t, id],
         );

@@ -6,6 +6,19 @@ import { inList } from './rows.js';
 import { insertSteps, planStepNames } from './steps.js';
 import { isFinished, JOB_STATUSES, type Job, type JobInput, type JobStatus, type Step } from './types.js';
 
+/** Other jobs of the same repository and pipeline name that hold or wait for a place. */
+export interface LimitCounts {
+  /** Queued or running. */
+  active: number;
+  /** Pending and older than the job. */
+  ahead: number;
+}
+
+export type LimitOutcome =
+  | { queued: true; job: Job }
+  /** `changed`: the waiting sentence differs from the one the job had. */
+  | { queued: false; job: Job; counts: LimitCounts; changed: boolean };
+
 export interface JobStore extends JobLeaseStore {
   get(id: number): Promise<Job | undefined>;
   /** In stage order. */
@@ -25,6 +38,19 @@ export interface JobStore extends JobLeaseStore {
    * cancelled before it started). Returns undefined when the job had ended already.
    */
   finish(id: number, status: JobStatus, error?: string): Promise<Job | undefined>;
+  /**
+   * Moves a pending job to `queued` when fewer than `limit` other jobs of the
+   * same repository and pipeline name are queued, running, or pending ahead
+   * of it (older); otherwise keeps it pending with `waiting(counts)` as its
+   * error, the sentence a person reads. Checked and changed under the
+   * repository's row lock, so two passes cannot both start the last free place.
+   * Undefined when the job is no longer pending.
+   */
+  queueWithinLimit(
+    id: number,
+    limit: number,
+    waiting: (counts: LimitCounts) => string,
+  ): Promise<LimitOutcome | undefined>;
   /** Jobs of a repository that runners hold now (for its concurrency limit). */
   countRunning(repoId: number): Promise<number>;
   /** How many jobs are waiting, queued and running now. */
@@ -156,6 +182,38 @@ export function jobStore(ctx: StoreContext): JobStore {
           [status === 'killed' || status === 'error' ? status : 'skipped', now(), id],
         );
         return toJob(row);
+      });
+    },
+
+    async queueWithinLimit(id, limit, waiting) {
+      return db.tx(async (q) => {
+        const row = await q.get<Record<string, unknown>>(
+          `SELECT j.*, b.repo_id AS repo_id FROM jobs j JOIN builds b ON b.id = j.build_id WHERE j.id = ?`,
+          [id],
+        );
+        if (row === undefined || row.status !== 'pending') return undefined;
+        const job = toJob(row);
+        await q.get(`SELECT id FROM repos WHERE id = ?${db.dialect.forUpdate}`, [Number(row.repo_id)]);
+        const c = await q.get<{ active: number | null; ahead: number | null }>(
+          `SELECT SUM(CASE WHEN j.status = 'pending' THEN 0 ELSE 1 END) AS active,
+             SUM(CASE WHEN j.status = 'pending' THEN 1 ELSE 0 END) AS ahead
+           FROM jobs j JOIN builds b ON b.id = j.build_id
+           WHERE b.repo_id = ? AND j.name = ? AND j.id <> ?
+             AND (j.status IN ('queued', 'running') OR (j.status = 'pending' AND j.id < ?))`,
+          [Number(row.repo_id), job.name, id, id],
+        );
+        const counts = { active: Number(c?.active ?? 0), ahead: Number(c?.ahead ?? 0) };
+        if (counts.active + counts.ahead < limit) {
+          const queued = await q.get<Record<string, unknown>>(
+            `UPDATE jobs SET status = 'queued', error = '' WHERE id = ? AND status = 'pending' RETURNING *`,
+            [id],
+          );
+          return queued === undefined ? undefined : { queued: true as const, job: toJob(queued) };
+        }
+        const reason = waiting(counts);
+        if (reason === job.error) return { queued: false as const, job, counts, changed: false };
+        await q.run('UPDATE jobs SET error = ? WHERE id = ?', [reason, id]);
+        return { queued: false as const, job: { ...job, error: reason }, counts, changed: true };
       });
     },
 
