@@ -22,8 +22,10 @@ export interface BotConfig {
   gitPassword?: string;
   /** Accept a self-signed GitLab certificate. */
   skipVerify: boolean;
-  /** GitLab is private: clones always need credentials, even of public projects. */
+  /** GitLab itself needs a login (DRONE_GITLAB_PRIVATE_MODE): every build gets clone credentials, public projects too. */
   privateMode: boolean;
+  /** Give clone credentials to builds of public projects as well (DRONE_GIT_ALWAYS_AUTH). */
+  gitAlwaysAuth: boolean;
   /** Anyone with a GitLab account may use the web UI (Drone's DRONE_OPEN). */
   open: boolean;
   /** GitLab usernames with admin rights (DRONE_ADMIN). */
@@ -110,6 +112,7 @@ const SETTINGS = {
   gitPassword: secretSetting('DRONE_GITLAB_GIT_PASSWORD', z.string()),
   skipVerify: setting('DRONE_GITLAB_SKIP_VERIFY', bool, false),
   privateMode: setting('DRONE_GITLAB_PRIVATE_MODE', bool, false),
+  gitAlwaysAuth: setting('DRONE_GIT_ALWAYS_AUTH', bool, false),
   open: setting('DRONE_OPEN', bool, false),
   admins: setting('DRONE_ADMIN', list, [] as string[]),
   droneSecret: secretSetting('DRONE_SECRET', z.string()),
@@ -165,6 +168,7 @@ export function loadBotConfig(env: Env): Readonly<BotConfig> {
       gitPassword: v.gitPassword,
       skipVerify: v.skipVerify,
       privateMode: v.privateMode,
+      gitAlwaysAuth: v.gitAlwaysAuth,
       open: v.open,
       admins: Object.freeze([...v.admins]),
       droneSecret: v.droneSecret,

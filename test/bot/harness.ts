@@ -175,7 +175,7 @@ export class BotCluster {
     this.coordinator = await startCoordinator(cfg, silentLogger);
   }
 
-  botEnv(): Record<string, string> {
+  botEnv(extra: Record<string, string> = {}): Record<string, string> {
     return {
       DRONE_GITLAB_URL: this.gitlab.url,
       HANGAR_GITLAB_TOKEN: this.token,
@@ -187,16 +187,23 @@ export class BotCluster {
       HANGAR_SUMMARY_INTERVAL: '300ms',
       HANGAR_GITLAB_TIMEOUT: '3s',
       ...this.opts.env,
+      ...extra,
     };
   }
 
-  async startBot(): Promise<void> {
-    this.bot = await startBot(loadBotConfig(this.botEnv()), { store: this.coordinator.store }, silentLogger, {
-      outboxBaseDelayMs: 100,
-      outboxMaxDelayMs: 500,
-      work: { baseDelayMs: 100, maxDelayMs: 500 },
-      ...this.opts.tuning,
-    });
+  /** Starts the bot; `env` adds to (or overrides) the cluster's settings for this start. */
+  async startBot(env: Record<string, string> = {}): Promise<void> {
+    this.bot = await startBot(
+      loadBotConfig(this.botEnv(env)),
+      { store: this.coordinator.store },
+      silentLogger,
+      {
+        outboxBaseDelayMs: 100,
+        outboxMaxDelayMs: 500,
+        work: { baseDelayMs: 100, maxDelayMs: 500 },
+        ...this.opts.tuning,
+      },
+    );
   }
 
   get hookUrl(): string {

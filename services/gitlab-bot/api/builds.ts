@@ -97,7 +97,7 @@ export async function createBuildFor(
     link: commit.webUrl ?? `${repo.webUrl}/-/commit/${commit.sha}`,
     config,
     params: input.params ?? {},
-    ...(deps.netrc ? { netrc: deps.netrc(repo) } : {}),
+    ...netrcOf(deps, repo),
   });
   await announce(deps, build, repo);
   return build;
@@ -172,4 +172,12 @@ export function buildRoutes(router: Router, deps: ApiDeps): void {
     const build = await deps.builds.cancelBuild({ repo: { projectId: repo.projectId }, number });
     ctx.body = presentBuild(build, deps.publicUrl);
   });
+}
+
+function netrcOf(
+  deps: ApiDeps,
+  repo: Repo,
+): { netrc?: { machine: string; login: string; password: string } } {
+  const netrc = deps.netrc?.(repo);
+  return netrc === undefined ? {} : { netrc };
 }

@@ -13,8 +13,8 @@ export interface ApiDeps {
   /** Where people and GitLab reach Hangar (webhook URL, build links), without a trailing slash. */
   publicUrl: string;
   log: Logger;
-  /** Clone credentials for the builds the API creates (DRONE_GITLAB_GIT_* or the bot's token). */
-  netrc?: (repo: Repo) => { machine: string; login: string; password: string };
+  /** Clone credentials for the builds the API creates (DRONE_GITLAB_GIT_* or the bot's token); undefined when the repository clones without. */
+  netrc?: (repo: Repo) => { machine: string; login: string; password: string } | undefined;
   /** Told of each build the API creates or restarts, to post its first commit statuses. */
   onBuild?: (build: BuildMessage, repo: Repo) => Promise<void>;
 }

@@ -5,7 +5,7 @@
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { BotServices } from '../bot.js';
-import { netrcFor } from '../webhooks/submit-build.js';
+import { netrcFor } from '../webhooks/clone-credentials.js';
 import { requireAdminToken } from './auth.js';
 import { buildRoutes } from './builds.js';
 import type { ApiDeps } from './deps.js';

@@ -9,7 +9,14 @@ import type { StatusPublisher } from '../statuses/publisher.js';
 export interface WebhookDeps {
   cfg: Pick<
     BotConfig,
-    'gitlabUrl' | 'gitlabToken' | 'gitUsername' | 'gitPassword' | 'statusPrefix' | 'publicUrl' | 'privateMode'
+    | 'gitlabUrl'
+    | 'gitlabToken'
+    | 'gitUsername'
+    | 'gitPassword'
+    | 'statusPrefix'
+    | 'publicUrl'
+    | 'privateMode'
+    | 'gitAlwaysAuth'
   >;
   store: Store;
   gitlab: GitLabApi;

@@ -6,6 +6,7 @@
  */
 import type { HeldBuild, Repo } from '../../coordinator/store/index.js';
 import type { BuildMessage, CreateBuildRequest } from '../api/build-service.js';
+import { netrcFor } from './clone-credentials.js';
 import type { HookContext, WebhookDeps } from './deps.js';
 
 /** The request without `config` and `netrc`, which this module adds. */
@@ -25,23 +26,6 @@ export type SubmitResult =
   | { kind: 'created'; build: BuildMessage }
   | { kind: 'no-file'; path: string }
   | { kind: 'held'; held: HeldBuild };
-
-/** The clone credentials: DRONE_GITLAB_GIT_USERNAME / _PASSWORD when set, else the bot's token. */
-export function netrcFor(
-  cfg: WebhookDeps['cfg'],
-  repo: Repo,
-): { machine: string; login: string; password: string } {
-  let machine: string;
-  try {
-    machine = new URL(repo.cloneUrl).hostname;
-  } catch {
-    machine = new URL(cfg.gitlabUrl).hostname;
-  }
-  if (cfg.gitUsername !== undefined && cfg.gitPassword !== undefined) {
-    return { machine, login: cfg.gitUsername, password: cfg.gitPassword };
-  }
-  return { machine, login: 'oauth2', password: cfg.gitlabToken };
-}
 
 export function short(sha: string): string {
   return sha.slice(0, 8);
@@ -105,16 +89,17 @@ export async function submitBuild(
   return { kind: 'created', build };
 }
 
-/** Sends a build request (with its file) to the coordinator with fresh clone credentials. */
+/** Sends a build request (with its file) to the coordinator, with fresh clone credentials when the repository needs them. */
 export async function createBuild(
   deps: WebhookDeps,
   repo: Repo,
   req: BuildRequest & { config: string },
 ): Promise<BuildMessage> {
+  const netrc = netrcFor(deps.cfg, repo);
   return deps.builds.createBuild({
     ...req,
     repo: { projectId: repo.projectId },
-    netrc: netrcFor(deps.cfg, repo),
+    ...(netrc === undefined ? {} : { netrc }),
   });
 }
 

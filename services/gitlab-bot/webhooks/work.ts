@@ -13,6 +13,7 @@ import { handleMergeRequest } from './merge-request.js';
 import { handleNote } from './note.js';
 import { handlePush } from './push.js';
 import { handleTagPush } from './tag-push.js';
+import { keepVisibilityCurrent } from './visibility.js';
 
 const HANDLERS: Record<string, (hc: HookContext, body: unknown) => Promise<string>> = {
   'Push Hook': handlePush,
@@ -52,7 +53,9 @@ export async function workOn(
     return { kind: 'done', summary: 'ignored' };
   }
   try {
-    const summary = await handler({ deps, repo, log }, JSON.parse(d.payload));
+    const body: unknown = JSON.parse(d.payload);
+    const current = await keepVisibilityCurrent(deps.store, repo, body, log);
+    const summary = await handler({ deps, repo: current, log }, body);
     await deps.store.deliveries.finish(d.id, 'done');
     return { kind: 'done', summary };
   } catch (err) {
