@@ -6,17 +6,15 @@
  * Secret rules (Drone's): a secret goes only to builds of the events it lists
  * (pull_request is not among the defaults), never to a merge request from a
  * fork unless the repository allows it, and, when it names images, only if
- * every step that uses it runs one of those images.
+ * every step that uses it runs one of those images. The same rules hold for
+ * the secrets a pipeline names in `image_pull_secrets`, which go to the job
+ * as registry credentials only, never to a step that does not ask for them.
  */
 import { globMatch } from '../../shared/pipeline/glob.js';
 import type { JobPlan, StepSpec } from '../../shared/pipeline/types.js';
+import { imageRegistryHost, registryHost } from '../../shared/registry-host.js';
 import type { Build, Netrc, RegistryWithPassword, Repo, SecretWithValue } from '../store/index.js';
-
-export interface JobCredentials {
-  secrets: { name: string; value: string }[];
-  registries: { address: string; username: string; password: string }[];
-  netrc?: Netrc;
-}
+import { parseDockerConfig } from './docker-config.js';
 
 function allSteps(plan: JobPlan): StepSpec[] {
   return [...(plan.clone ? [plan.clone] : []), ...plan.services, ...plan.steps];
@@ -61,32 +59,115 @@ export function secretsForJob(
   return out;
 }
 
-/** The registry host of an image reference, as Docker reads it. */
-export function registryHost(image: string): string {
-  const first = image.split('/')[0] ?? '';
-  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    return first.toLowerCase();
+export interface RegistryCredential {
+  /** The registry host, one entry per host: 'docker.io', 'registry.example.com:5000'. */
+  address: string;
+  username: string;
+  password: string;
+}
+
+/** What a job gets for pulling its images. Never exposed to steps. */
+export interface PullCredentials {
+  registries: RegistryCredential[];
+  /**
+   * One sentence per `image_pull_secrets` entry that cannot be used (no such
+   * secret, not a Docker config JSON): the job fails with it before it pulls
+   * an image.
+   */
+  errors: string[];
+  /**
+   * One sentence per entry the secret rules keep from this build (event,
+   * fork, image filter): added to the message of a pull that fails.
+   */
+  notes: string[];
+}
+
+function pullSecret(
+  name: string,
+  hosts: ReadonlyMap<string, string[]>,
+  build: Pick<Build, 'event' | 'fork'>,
+  repo: Pick<Repo, 'slug' | 'allowForkSecrets'>,
+  secret: SecretWithValue | undefined,
+  out: PullCredentials,
+): RegistryCredential[] {
+  const what = `image_pull_secrets: secret '${name}'`;
+  if (secret === undefined) {
+    out.errors.push(
+      `image_pull_secrets: no secret '${name}' in ${repo.slug}; add it with ` +
+        `hangar secret add ${repo.slug} --name ${name} --data @$HOME/.docker/config.json`,
+    );
+    return [];
   }
-  return 'docker.io';
+  if (build.event === 'pull_request' && build.fork && !repo.allowForkSecrets) {
+    out.notes.push(
+      `${what} is not given to merge requests from forks; ` +
+        `hangar repo update ${repo.slug} --allow-fork-secrets allows it`,
+    );
+    return [];
+  }
+  if (!secret.events.includes(build.event)) {
+    out.notes.push(
+      `${what} is not given to ${build.event} builds (it is for ${secret.events.join(', ') || 'no event'})`,
+    );
+    return [];
+  }
+  const config = parseDockerConfig(secret.value);
+  if (!config.ok) {
+    out.errors.push(
+      `${what} in ${repo.slug} is not a Docker config JSON: ${config.problem}; ` +
+        'set it to the content of a ~/.docker/config.json that holds the credentials under "auths"',
+    );
+    return [];
+  }
+  const usable: RegistryCredential[] = [];
+  for (const l of config.logins) {
+    const images = hosts.get(l.host);
+    if (images === undefined) continue;
+    const refused =
+      secret.images.length > 0 ? images.find((i) => !imageMatches(secret.images, i)) : undefined;
+    if (refused !== undefined) {
+      out.notes.push(`${what} may be used only with ${secret.images.join(', ')}, not with ${refused}`);
+      continue;
+    }
+    usable.push({ address: l.host, username: l.username, password: l.password });
+  }
+  return usable;
 }
 
-function normaliseAddress(address: string): string {
-  const host = address
-    .replace(/^[a-z]+:\/\//i, '')
-    .split('/')[0]
-    ?.toLowerCase();
-  if (host === undefined || host === '') return address;
-  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
-}
-
-export function registriesForJob(
+/**
+ * The registry credentials for the registries the job's images come from:
+ * those of the pipeline's `image_pull_secrets` (under the same rules as any
+ * secret) first, then those stored with `hangar registry add`; one per host.
+ */
+export function pullCredentialsForJob(
   plan: JobPlan,
+  build: Pick<Build, 'event' | 'fork'>,
+  repo: Pick<Repo, 'slug' | 'allowForkSecrets'>,
+  secrets: readonly SecretWithValue[],
   registries: readonly RegistryWithPassword[],
-): { address: string; username: string; password: string }[] {
-  const hosts = new Set(allSteps(plan).map((s) => registryHost(s.image)));
-  return registries
-    .filter((r) => hosts.has(normaliseAddress(r.address)))
-    .map((r) => ({ address: r.address, username: r.username, password: r.password }));
+): PullCredentials {
+  const hosts = new Map<string, string[]>();
+  for (const { image } of allSteps(plan)) {
+    const host = imageRegistryHost(image);
+    hosts.set(host, [...(hosts.get(host) ?? []), image]);
+  }
+  const out: PullCredentials = { registries: [], errors: [], notes: [] };
+  const found: RegistryCredential[] = [];
+  for (const name of new Set(plan.imagePullSecrets)) {
+    const secret = secrets.find((s) => s.name === name);
+    found.push(...pullSecret(name, hosts, build, repo, secret, out));
+  }
+  for (const r of registries) {
+    const host = registryHost(r.address);
+    if (hosts.has(host)) found.push({ address: host, username: r.username, password: r.password });
+  }
+  const seen = new Set<string>();
+  for (const c of found) {
+    if (seen.has(c.address)) continue;
+    seen.add(c.address);
+    out.registries.push(c);
+  }
+  return out;
 }
 
 /** Clone credentials for the repository's host: the build's own, else the coordinator's. */

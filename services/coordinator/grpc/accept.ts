@@ -8,7 +8,7 @@ import { status } from '@grpc/grpc-js';
 import type { AcceptResponse } from '../../../proto/generated/hangar/v1/AcceptResponse.js';
 import { errorMessage } from '../../shared/errors.js';
 import { StatusError } from '../../shared/grpc/status.js';
-import { netrcForJob, registriesForJob, secretsForJob } from '../builds/credentials.js';
+import { netrcForJob, pullCredentialsForJob, secretsForJob } from '../builds/credentials.js';
 import { jobEnded } from '../builds/lifecycle.js';
 import type { CoordinatorContext } from '../context.js';
 import type { Job, Lease } from '../store/index.js';
@@ -16,7 +16,10 @@ import { stepMessage } from './convert.js';
 
 function usesSecrets(job: Job): boolean {
   const p = job.plan;
-  return [...(p.clone ? [p.clone] : []), ...p.services, ...p.steps].some((s) => s.secrets.length > 0);
+  return (
+    p.imagePullSecrets.length > 0 ||
+    [...(p.clone ? [p.clone] : []), ...p.services, ...p.steps].some((s) => s.secrets.length > 0)
+  );
 }
 
 async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptResponse> {
@@ -33,6 +36,9 @@ async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptRe
     store.builds.inputs(build.id),
   ]);
   const netrc = netrcForJob(repo, inputs?.netrc ?? ctx.netrcs.get(build.id), ctx.cfg.netrc);
+  const pulls = pullCredentialsForJob(job.plan, build, repo, secrets, registries);
+  if (pulls.errors.length > 0)
+    ctx.log.warn({ job: job.id, problems: pulls.errors }, 'image_pull_secrets unusable');
   return {
     leaseToken: lease.token,
     attempt: lease.attempt,
@@ -43,7 +49,9 @@ async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptRe
     planJson: JSON.stringify(job.plan),
     steps: steps.map(stepMessage),
     secrets: secretsForJob(job.plan, build, repo, secrets),
-    registries: registriesForJob(job.plan, registries),
+    registries: pulls.registries,
+    pullSecretErrors: pulls.errors,
+    pullSecretNotes: pulls.notes,
     netrc: netrc ?? null,
   };
 }

@@ -112,6 +112,8 @@ export class JobSession {
           { username: r.username, password: r.password },
         ]),
       ),
+      pullSecretErrors: this.accepted.pullSecretErrors,
+      pullSecretNotes: this.accepted.pullSecretNotes,
       ...(this.accepted.netrc?.machine ? { netrc: this.accepted.netrc } : {}),
       cloneImage: cfg.cloneImage,
       ...(cfg.memLimit === undefined ? {} : { memLimit: cfg.memLimit }),

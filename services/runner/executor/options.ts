@@ -21,6 +21,14 @@ export interface RunOptions {
   secrets?: Record<string, string>;
   /** Registry credentials by host name ('registry.example.com', 'docker.io'). */
   registries?: Record<string, RegistryAuth>;
+  /**
+   * Why the pipeline's `image_pull_secrets` cannot be used, one sentence
+   * each: the first step that must pull an image fails with them; a job that
+   * pulls nothing logs them as a warning.
+   */
+  pullSecretErrors?: string[];
+  /** `image_pull_secrets` the secret rules kept from this build: added to a failed pull's message. */
+  pullSecretNotes?: string[];
   /** Clone credentials; the password is masked in logs. */
   netrc?: Netrc;
   /** The repository to clone; falls back to DRONE_REMOTE_URL / CI_REPO_REMOTE in the plan's environment. */

@@ -19,6 +19,8 @@ export interface AcceptResponse {
   'secrets'?: (_hangar_v1_Secret)[];
   'registries'?: (_hangar_v1_RegistryCredential)[];
   'netrc'?: (_hangar_v1_Netrc | null);
+  'pullSecretErrors'?: (string)[];
+  'pullSecretNotes'?: (string)[];
 }
 
 export interface AcceptResponse__Output {
@@ -33,4 +35,6 @@ export interface AcceptResponse__Output {
   'secrets': (_hangar_v1_Secret__Output)[];
   'registries': (_hangar_v1_RegistryCredential__Output)[];
   'netrc': (_hangar_v1_Netrc__Output | null);
+  'pullSecretErrors': (string)[];
+  'pullSecretNotes': (string)[];
 }
