@@ -69,4 +69,8 @@ if [ "$MODE" != --runtime ]; then
     as_root su postgres -c "psql -qc \"create role hangar login superuser password 'hangar'\""
 fi
 
+# --- The bundle bin/hangar.js runs (dist/) -----------------------------------
+log "bundling hangar into dist/"
+bash scripts/build.sh
+
 log "ready"
