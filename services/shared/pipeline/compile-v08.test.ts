@@ -1,20 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings hold Drone ${...} syntax on purpose
 import { describe, expect, it } from 'vitest';
 import { compile, lintPipeline } from './compile.js';
+import { ok, step } from './compile.test-support.js';
 import { testBuild } from './testing.js';
-import type { CompileResult, JobPlan, StepSpec } from './types.js';
-
-function ok(result: CompileResult): JobPlan[] {
-  expect(result.errors).toEqual([]);
-  expect(result.ok).toBe(true);
-  return result.jobs;
-}
-
-function step(job: JobPlan | undefined, name: string): StepSpec {
-  const s = job?.steps.find((x) => x.name === name);
-  if (!s) throw new Error(`no step ${name}`);
-  return s;
-}
 
 describe('Drone 0.8 files', () => {
   it('keeps the steps in the order written with their images and commands', () => {

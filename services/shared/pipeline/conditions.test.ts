@@ -1,25 +1,7 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  conditionBranch,
-  evaluateConditions,
-  evaluateTrigger,
-  type MatchContext,
-  matchConstraint,
-  matchContextFor,
-  matchMatrix,
-  statusRuns,
-  toConstraint,
-  toMatrixConstraint,
-} from './conditions.js';
-import type { BuildContext, Conditions, Constraint } from './types.js';
-
-/** A constraint from a raw YAML value, failing the test when it does not parse. */
-function constraint(raw: unknown): Constraint {
-  const c = toConstraint(raw);
-  if ('error' in c) throw new Error(c.error);
-  return c;
-}
+import { constraint } from './compile.test-support.js';
+import { evaluateConditions, evaluateTrigger, type MatchContext, statusRuns } from './conditions.js';
+import type { Conditions } from './types.js';
 
 const ctx = (over: Partial<MatchContext> = {}): MatchContext => ({
   branch: 'master',
@@ -34,83 +16,6 @@ const ctx = (over: Partial<MatchContext> = {}): MatchContext => ({
   cron: '',
   action: '',
   ...over,
-});
-
-describe('cncd/pipeline constraint_test.go: TestConstraint', () => {
-  // Each `conf` is what the YAML in the Go test decodes to.
-  const vectors: [unknown, string, boolean][] = [
-    ['master', 'develop', false],
-    ['master', 'master', true],
-    ['feature/*', 'feature/foo', true],
-    [['master', 'feature/*'], 'develop', false],
-    [['master', 'feature/*'], 'master', true],
-    [['master', 'feature/*'], 'feature/foo', true],
-    [{ include: 'master' }, 'develop', false],
-    [{ include: 'master' }, 'master', true],
-    [{ include: 'feature/*' }, 'master', false],
-    [{ include: 'feature/*' }, 'feature/foo', true],
-    [{ include: ['master', 'feature/*'] }, 'develop', false],
-    [{ include: ['master', 'feature/*'] }, 'master', true],
-    [{ include: ['master', 'feature/*'] }, 'feature/foo', true],
-    [{ exclude: 'master' }, 'develop', true],
-    [{ exclude: 'master' }, 'master', false],
-    [{ exclude: 'feature/*' }, 'master', true],
-    [{ exclude: 'feature/*' }, 'feature/foo', false],
-    [{ exclude: ['master', 'develop'] }, 'master', false],
-    [{ exclude: ['feature/*', 'bar'] }, 'master', true],
-    [{ exclude: ['feature/*', 'bar'] }, 'feature/foo', false],
-    [{ include: ['master', 'feature/*'], exclude: ['develop'] }, 'master', true],
-    [{ include: ['master', 'feature/*'], exclude: ['feature/bar'] }, 'feature/bar', false],
-    [{ include: ['master', 'feature/*'], exclude: ['master', 'develop'] }, 'master', false],
-    [null, 'master', true],
-  ];
-
-  it.each(vectors)('%j with %s is %s', (conf, value, want) => {
-    const c = constraint(conf);
-    expect(matchConstraint(c, value, 'filepath')).toBe(want);
-    expect(matchConstraint(c, value, 'doublestar')).toBe(want);
-  });
-});
-
-describe('cncd/pipeline constraint_test.go: TestConstraintMap', () => {
-  const vectors: [unknown, Record<string, string>, boolean][] = [
-    [{ GOLANG: '1.7' }, { GOLANG: '1.7' }, true],
-    [{ GOLANG: 'tip' }, { GOLANG: '1.7' }, false],
-    [{ GOLANG: '1.7', REDIS: '3.1' }, { GOLANG: '1.7', REDIS: '3.1', MYSQL: '5.6' }, true],
-    [{ GOLANG: '1.7', REDIS: '3.1' }, { GOLANG: '1.7', REDIS: '3.0' }, false],
-    // No wildcards in matrix values, as in Drone.
-    [{ GOLANG: '1.7', REDIS: '3.*' }, { GOLANG: '1.7', REDIS: '3.0' }, false],
-    [{ include: { GOLANG: '1.7' } }, { GOLANG: '1.7' }, true],
-    [{ include: { GOLANG: 'tip' } }, { GOLANG: '1.7' }, false],
-    [{ include: { GOLANG: '1.7', REDIS: '3.1' } }, { GOLANG: '1.7', REDIS: '3.1', MYSQL: '5.6' }, true],
-    [{ include: { GOLANG: '1.7', REDIS: '3.1' } }, { GOLANG: '1.7', REDIS: '3.0' }, false],
-    [{ exclude: { GOLANG: '1.7' } }, { GOLANG: '1.7' }, false],
-    [{ exclude: { GOLANG: 'tip' } }, { GOLANG: '1.7' }, true],
-    [{ exclude: { GOLANG: '1.7', REDIS: '3.1' } }, { GOLANG: '1.7', REDIS: '3.1', MYSQL: '5.6' }, false],
-    [{ exclude: { GOLANG: '1.7', REDIS: '3.1' } }, { GOLANG: '1.7', REDIS: '3.0' }, true],
-    [{ include: { GOLANG: '1.7' }, exclude: { GOLANG: '1.7' } }, { GOLANG: '1.7' }, false],
-    [null, { GOLANG: '1.7', REDIS: '3.0' }, true],
-    [{ GOLANG: '1.7' }, {}, false],
-    [{ GOLANG: '1.7', REDIS: '3.0' }, {}, false],
-    [{ include: { GOLANG: '1.7', REDIS: '3.1' } }, {}, false],
-    [{ exclude: { GOLANG: '1.7', REDIS: '3.1' } }, {}, true],
-  ];
-
-  it.each(vectors)('%j with %j is %s', (conf, axis, want) => {
-    const c = toMatrixConstraint(conf);
-    if ('error' in c) throw new Error(c.error);
-    expect(matchMatrix(c, axis)).toBe(want);
-  });
-
-  it('reads YAML numbers as their text', () => {
-    expect(toMatrixConstraint({ GO: 1.7 })).toEqual({ include: { GO: '1.7' }, exclude: {} });
-  });
-
-  it('refuses values that are not a map of single values', () => {
-    expect(toMatrixConstraint(['GO'])).toHaveProperty('error');
-    expect(toMatrixConstraint({ GO: ['1.7'] })).toEqual({ error: 'matrix GO must be a single value' });
-    expect(toMatrixConstraint({ include: 'x' })).toHaveProperty('error');
-  });
 });
 
 describe('cncd/pipeline constraint_test.go: TestConstraints', () => {
@@ -241,109 +146,6 @@ describe('statusRuns', () => {
   });
 });
 
-describe('toConstraint', () => {
-  it('accepts a string, a list, include/exclude maps and nothing', () => {
-    expect(toConstraint('master')).toEqual({ include: ['master'], exclude: [] });
-    expect(toConstraint(['a', 'b'])).toEqual({ include: ['a', 'b'], exclude: [] });
-    expect(toConstraint({ include: 'a', exclude: ['b', 'c'] })).toEqual({
-      include: ['a'],
-      exclude: ['b', 'c'],
-    });
-    expect(toConstraint({ exclude: null })).toEqual({ include: [], exclude: [] });
-    expect(toConstraint(null)).toEqual({ include: [], exclude: [] });
-    expect(toConstraint(undefined)).toEqual({ include: [], exclude: [] });
-  });
-
-  it('reads numbers and booleans as their text', () => {
-    expect(toConstraint([1, true])).toEqual({ include: ['1', 'true'], exclude: [] });
-  });
-
-  it('says what is wrong with anything else', () => {
-    expect(toConstraint({ branch: 'master' })).toEqual({
-      error: "unknown key 'branch'; use include and exclude, each a string or a list of strings",
-    });
-    expect(toConstraint([['nested']])).toEqual({
-      error: 'expected a string, a list of strings or a map with include and exclude',
-    });
-    expect(toConstraint({ include: { a: 1 } })).toEqual({
-      error: 'include must be a string or a list of strings',
-    });
-    expect(toConstraint({ exclude: [{}] })).toEqual({
-      error: 'exclude must be a string or a list of strings',
-    });
-  });
-});
-
-const build = (over: Partial<BuildContext> = {}): BuildContext => ({
-  repo: { slug: 'group/sub/project' },
-  commit: { sha: 'abc', ref: 'refs/heads/feature/x', branch: 'feature/x' },
-  build: { number: 3, event: 'push' },
-  trusted: false,
-  ...over,
-});
-
-describe('matchContextFor and the branch conditions see', () => {
-  it('uses the pushed branch for a push', () => {
-    const m = matchContextFor(build(), { os: 'linux', arch: 'arm64' });
-    expect(m).toMatchObject({
-      branch: 'feature/x',
-      event: 'push',
-      ref: 'refs/heads/feature/x',
-      repo: 'group/sub/project',
-      platform: 'linux/arm64',
-      status: 'success',
-      glob: 'doublestar',
-    });
-  });
-
-  it('uses the target branch for a merge request', () => {
-    const ctxPr = build({
-      commit: { sha: 'abc', ref: 'refs/merge-requests/5/head', branch: 'feature/x' },
-      build: { number: 4, event: 'pull_request' },
-      pullRequest: { number: 5, sourceBranch: 'feature/x', targetBranch: 'main' },
-    });
-    expect(conditionBranch(ctxPr)).toBe('main');
-    const c: Conditions = { branch: constraint('main') };
-    expect(evaluateConditions(c, matchContextFor(ctxPr, { os: 'linux', arch: 'amd64' })).match).toBe(true);
-  });
-
-  it('gives a tag build no branch: an included branch never matches, an excluded one always does', () => {
-    const tag = build({
-      commit: { sha: 'abc', ref: 'refs/tags/v1.0.0', branch: 'main' },
-      build: { number: 5, event: 'tag' },
-      tag: 'v1.0.0',
-    });
-    const m = matchContextFor(tag, { os: 'linux', arch: 'amd64' });
-    expect(m.branch).toBe('');
-    expect(evaluateConditions({ branch: constraint('main') }, m)).toEqual({
-      match: false,
-      reason: 'branch (empty) does not match [main]',
-    });
-    expect(evaluateConditions({ branch: constraint({ exclude: 'main' }) }, m).match).toBe(true);
-  });
-
-  it('carries deploy target, cron, action, instance and the axis', () => {
-    const m = matchContextFor(
-      build({
-        build: { number: 1, event: 'promote', deployTo: 'production', cron: 'nightly', action: 'opened' },
-        instance: 'hangar.example.com',
-      }),
-      { os: 'linux', arch: 'amd64' },
-      { GO: '1.22' },
-      '0.8',
-    );
-    expect(m).toMatchObject({
-      environment: 'production',
-      target: 'production',
-      cron: 'nightly',
-      action: 'opened',
-      instance: 'hangar.example.com',
-      matrix: { GO: '1.22' },
-      glob: 'filepath',
-    });
-  });
-});
-
 describe('evaluateTrigger', () => {
   const branches: Conditions = { branch: constraint('master') };
 
@@ -364,38 +166,5 @@ describe('evaluateTrigger', () => {
       match: false,
       reason: "event 'tag' does not match [push]",
     });
-  });
-});
-
-describe('condition properties', () => {
-  const name = fc.stringMatching(/^[a-z0-9][a-z0-9._/-]{0,15}$/);
-
-  it('a constraint with only excludes never matches an excluded value and matches every other', () => {
-    fc.assert(
-      fc.property(fc.array(name, { minLength: 1, maxLength: 5 }), name, (excluded, other) => {
-        const c = constraint({ exclude: excluded });
-        for (const value of excluded) expect(matchConstraint(c, value)).toBe(false);
-        expect(matchConstraint(c, other)).toBe(!excluded.includes(other));
-      }),
-    );
-  });
-
-  it('a list of plain names matches exactly its members', () => {
-    fc.assert(
-      fc.property(fc.array(name, { maxLength: 5 }), name, (included, value) => {
-        const c = constraint(included);
-        expect(matchConstraint(c, value)).toBe(included.length === 0 || included.includes(value));
-      }),
-    );
-  });
-
-  it('exclude wins whatever the include says', () => {
-    fc.assert(
-      fc.property(fc.array(name, { maxLength: 4 }), name, (included, value) => {
-        const c = constraint({ include: [...included, value, '*', '**'], exclude: [value] });
-        expect(matchConstraint(c, value, 'doublestar')).toBe(false);
-        expect(matchConstraint(c, value, 'filepath')).toBe(false);
-      }),
-    );
   });
 });

@@ -6,20 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile.js';
+import { jobs, step } from './compile.test-support.js';
 import { testBuild } from './testing.js';
-import type { BuildContext, JobPlan, StepSpec } from './types.js';
-
-function jobs(text: string, ctx: BuildContext): JobPlan[] {
-  const r = compile(text, ctx);
-  expect(r.errors).toEqual([]);
-  return r.jobs;
-}
-
-function step(job: JobPlan | undefined, name: string): StepSpec {
-  const s = job?.steps.find((x) => x.name === name);
-  if (!s) throw new Error(`no step ${name}`);
-  return s;
-}
 
 const V1_BRANCH = (pattern: string) =>
   `kind: pipeline\nsteps:\n- name: a\n  image: x\n  when:\n    branch: ['${pattern}']\n`;

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compile } from './compile.js';
+import { jobs } from './compile.test-support.js';
 import { imageName } from './plan.js';
 import { testBuild } from './testing.js';
-import type { JobPlan } from './types.js';
-
-function jobs(text: string, ctx = testBuild()): JobPlan[] {
-  const r = compile(text, ctx);
-  expect(r.errors).toEqual([]);
-  return r.jobs;
-}
 
 describe('planning a build', () => {
   it('gives every step the build variables, then pipeline, step and plugin variables in that order of precedence', () => {

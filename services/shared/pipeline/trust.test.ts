@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile, lintPipeline } from './compile.js';
+import { lintErrors } from './compile.test-support.js';
 import { testBuild } from './testing.js';
-
-function refusals(text: string): string[] {
-  return lintPipeline(text).errors.map((e) => `${e.line}:${e.column} ${e.message}`);
-}
 
 const V1 = `kind: pipeline
 name: ci
@@ -39,7 +36,7 @@ steps:
 
 describe('options only trusted repositories may use', () => {
   it('refuses each 1.x option at its own line, naming the step and what to do', () => {
-    expect(refusals(V1)).toEqual([
+    expect(lintErrors(V1)).toEqual([
       "4:3 pipeline 'ci' mounts the host path '/var/run/docker.sock' (volume 'sock'), which only trusted repositories may do; use 'temp: {}' or have an administrator mark the repository as trusted",
       "7:3 pipeline 'ci' keeps volume 'ram' in memory ('medium: memory'), which only trusted repositories may do; remove it, or have an administrator mark the repository as trusted",
       "13:3 service 'db' maps a port on the host, which only trusted repositories may do; remove it, or have an administrator mark the repository as trusted",
@@ -81,7 +78,7 @@ describe('options only trusted repositories may use', () => {
     ipc_mode: host
     networks: [other]
 `;
-    expect(refusals(text)).toEqual([
+    expect(lintErrors(text)).toEqual([
       "4:5 step 'build' mounts volumes, which only trusted repositories may do; remove it, or have an administrator mark the repository as trusted",
       "5:5 step 'build' sets shm_size, which only trusted repositories may do; remove it, or have an administrator mark the repository as trusted",
       "6:5 step 'build' sets ipc_mode, which only trusted repositories may do; remove it, or have an administrator mark the repository as trusted",
@@ -92,7 +89,7 @@ describe('options only trusted repositories may use', () => {
   it('checks the 0.8 clone step and services too', () => {
     const text =
       'clone:\n  git:\n    image: plugins/git\n    privileged: true\nservices:\n  dind:\n    image: docker:dind\n    privileged: true\npipeline:\n  a: {image: x, commands: [a]}\n';
-    expect(refusals(text).map((m) => m.split(',')[0])).toEqual([
+    expect(lintErrors(text).map((m) => m.split(',')[0])).toEqual([
       "4:5 clone step 'git' runs privileged ('privileged: true')",
       "8:5 service 'dind' runs privileged ('privileged: true')",
     ]);
@@ -117,7 +114,7 @@ steps:
 
   it('does not check pipelines of other types, which never run here', () => {
     expect(
-      refusals('kind: pipeline\ntype: exec\nsteps:\n- name: a\n  privileged: true\n  commands: [a]\n'),
+      lintErrors('kind: pipeline\ntype: exec\nsteps:\n- name: a\n  privileged: true\n  commands: [a]\n'),
     ).toEqual([]);
   });
 });

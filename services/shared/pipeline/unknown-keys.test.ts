@@ -7,10 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile, formatDiagnostic, lintPipeline } from './compile.js';
+import { located } from './compile.test-support.js';
 import { testBuild } from './testing.js';
-import type { Diagnostic } from './types.js';
-
-const located = (list: Diagnostic[]): string[] => list.map((d) => `${d.line}:${d.column} ${d.message}`);
 
 function compiles(text: string, ctx = testBuild()) {
   const r = compile(text, ctx);
