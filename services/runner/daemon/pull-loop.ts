@@ -1,12 +1,18 @@
 /**
  * Takes jobs from the platform's work queue, never more than the free
- * capacity. A job asking for labels this runner lacks goes back to the queue
- * after a delay (growing with each refusal), for a runner that has them. Survives NATS going away: a
- * failed pull waits (with backoff) and tries again.
+ * capacity: jobs without labels, and jobs whose labels are a subset of this
+ * runner's (each label set has a subject of its own, so jobs for other
+ * runners never come here). Only jobs on the pool's shared subject may ask
+ * for labels this runner lacks (published before label routing, or for
+ * runners with more labels than are routed): such a job goes back to the
+ * queue after a delay (growing with each refusal), for a runner that has
+ * them. Survives NATS going away: a failed pull waits (with backoff) and
+ * tries again.
  */
 
 import type { Logger } from '../../shared/log.js';
 import type { Bus, JobDelivery } from '../../shared/nats/bus.js';
+import { MAX_ROUTED_LABELS } from '../../shared/nats/label-routes.js';
 import { Backoff, sleep } from './backoff.js';
 import { labelsMatch, missingLabels } from './labels.js';
 
@@ -32,6 +38,8 @@ export class PullLoop {
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
+  private warned = false;
+  private puller: Puller | undefined;
 
   constructor(private readonly opts: PullLoopOptions) {}
 
@@ -47,6 +55,8 @@ export class PullLoop {
   /** Takes no more jobs; resolves once the loop has let go of the queue. */
   async stop(): Promise<void> {
     this.stopCtl.abort();
+    // Ends a pull that waits for a job; what it already holds goes back.
+    this.puller?.close();
     this.wake?.();
     await this.loop;
   }
@@ -58,10 +68,9 @@ export class PullLoop {
   }
 
   private async run(): Promise<void> {
-    const { bus, pool, capacity, log } = this.opts;
+    const { pool, capacity, log } = this.opts;
     const stopped = this.stopCtl.signal;
     const backoff = new Backoff({ initialMs: 500, maxMs: 5_000 });
-    let puller: Puller | undefined;
     while (!stopped.aborted) {
       const free = capacity - this.active;
       if (free <= 0) {
@@ -73,11 +82,12 @@ export class PullLoop {
       }
       let deliveries: JobDelivery[];
       try {
-        puller ??= await bus.jobPuller(pool);
-        deliveries = await puller.take(free, this.opts.waitMs ?? 3_000);
+        this.puller ??= await this.openPuller();
+        deliveries = await this.puller.take(free, this.opts.waitMs ?? 3_000);
         backoff.reset();
       } catch (err) {
-        puller = undefined;
+        this.puller?.close();
+        this.puller = undefined;
         const delay = backoff.next();
         const fields = { err, pool, retryInMs: delay };
         if (backoff.attempts === 1 || backoff.attempts % 10 === 0)
@@ -88,6 +98,20 @@ export class PullLoop {
       }
       for (const d of deliveries) this.dispatch(d, stopped.aborted);
     }
+    this.puller?.close();
+  }
+
+  private async openPuller(): Promise<Puller> {
+    const { bus, pool, labels, log } = this.opts;
+    const puller = await bus.jobPuller(pool, { labels });
+    if (!puller.routed && !this.warned) {
+      this.warned = true;
+      log.warn(
+        { labels: Object.keys(labels).length, routed: MAX_ROUTED_LABELS },
+        `this runner has more than ${MAX_ROUTED_LABELS} labels: jobs asking for labels reach it through the pool's shared queue, where runners without them pass them on after a delay; give it at most ${MAX_ROUTED_LABELS} labels for direct routing`,
+      );
+    }
+    return puller;
   }
 
   private dispatch(d: JobDelivery, stopping: boolean): void {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AckPolicy,
   connect,
@@ -5,7 +6,6 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   JSONCodec,
-  type JsMsg,
   type NatsConnection,
   RetentionPolicy,
   StorageType,
@@ -13,11 +13,18 @@ import {
 } from 'nats';
 import { HangarError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { type JobDelivery, type JobMessage, JobPuller } from './job-puller.js';
+import { type Labels, labelToken } from './label-routes.js';
+import { ANNOUNCE_SUBJECT, PRESENCE_SUBJECT, type RunnerPresence, startBeacon } from './presence.js';
+
+export type { JobDelivery, JobMessage } from './job-puller.js';
+export type { RunnerPresence } from './presence.js';
 
 /**
  * The one owner of the NATS connection. Everything that crosses NATS goes
  * through here:
- * - the job work queue (JetStream, work-queue retention, one subject per pool),
+ * - the job work queue (JetStream, work-queue retention, one subject per pool
+ *   and per label set: see label-routes.ts),
  * - build events (JetStream, limits retention, consumed by the bot with a durable consumer),
  * - cancel signals and live log fan-out (core NATS, fire and forget).
  */
@@ -30,21 +37,6 @@ const CANCEL_SUBJECT = 'hangar.cancel';
 const LOGS_PREFIX = 'hangar.logs';
 
 const jc = JSONCodec();
-
-export interface JobMessage {
-  jobId: string;
-  attempt: number;
-  labels?: Record<string, string>;
-}
-
-export interface JobDelivery extends JobMessage {
-  /** Tell the stream the job is taken (or refused for good): it is removed from the queue. */
-  ack(): void;
-  /** Hand the message back for another runner, after `delayMs`. */
-  nak(delayMs?: number): void;
-  /** How many times NATS has delivered this message. */
-  deliveries: number;
-}
 
 export interface EventDelivery<T> {
   event: T;
@@ -71,6 +63,9 @@ export function poolFor(platform: { os: string; arch: string }): string {
 }
 
 export class Bus {
+  /** This process, in runner presence messages. */
+  private readonly instance = randomUUID();
+
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
@@ -151,74 +146,95 @@ export class Bus {
   }
 
   /**
-   * Publishes one job; the message id makes a repeated publish of the same
-   * attempt a no-op. `msgId` replaces it, for a deliberate second copy (a
-   * republish after the first was lost while its id is still remembered).
+   * Publishes one job, on its label set's subject (its pool's subject when it
+   * asks for no labels, or with `shared`: for runners with more labels than
+   * are routed, which read only the pool's subject). The message id makes a
+   * repeated publish of the same attempt a no-op. `msgId` replaces it, for a
+   * deliberate second copy (a republish after the first was lost while its
+   * id is still remembered).
    */
-  async publishJob(pool: string, job: JobMessage, opts: { msgId?: string } = {}): Promise<void> {
-    await this.js.publish(`${JOBS_PREFIX}.${pool}`, jc.encode(job), {
+  async publishJob(
+    pool: string,
+    job: JobMessage,
+    opts: { msgId?: string; shared?: boolean } = {},
+  ): Promise<void> {
+    const token = opts.shared ? undefined : labelToken(job.labels);
+    const subject = token === undefined ? `${JOBS_PREFIX}.${pool}` : `${JOBS_PREFIX}.${pool}.${token}`;
+    await this.js.publish(subject, jc.encode(job), {
       msgID: opts.msgId ?? `${job.jobId}:${job.attempt}`,
     });
   }
 
   /**
-   * Pulls jobs of one pool. All runners of a pool share one durable consumer, so
-   * each message goes to one of them. `take(n)` returns at most n deliveries,
-   * waiting up to `waitMs` for the first.
+   * Pulls jobs of one pool that a runner with `labels` can run (see
+   * job-puller.ts). Each job goes to one puller. `take(n)` returns at most n
+   * deliveries, waiting up to `waitMs` for the first. Until close(), the
+   * puller says on NATS that a runner (this connection's name) is there.
    */
-  async jobPuller(pool: string): Promise<{ take: (n: number, waitMs: number) => Promise<JobDelivery[]> }> {
-    const durable = `runners-${pool}`;
-    const ackWait = (this.opts.jobAckWaitMs ?? 30_000) * 1_000_000;
-    try {
-      await this.jsm.consumers.info(JOBS_STREAM, durable);
-    } catch {
-      await this.jsm.consumers
-        .add(JOBS_STREAM, {
-          durable_name: durable,
-          ack_policy: AckPolicy.Explicit,
-          filter_subject: `${JOBS_PREFIX}.${pool}`,
-          ack_wait: ackWait,
-          max_ack_pending: 10_000,
-        })
-        .catch(async (err) => {
-          await this.jsm.consumers.info(JOBS_STREAM, durable).catch(() => {
-            throw err;
-          });
-        });
-    }
-    const consumer = await this.js.consumers.get(JOBS_STREAM, durable);
+  async jobPuller(
+    pool: string,
+    opts: { labels?: Labels } = {},
+  ): Promise<{
+    take: (n: number, waitMs: number) => Promise<JobDelivery[]>;
+    routed: boolean;
+    close(): void;
+  }> {
+    const labels = opts.labels ?? {};
+    const puller = await JobPuller.open(
+      {
+        nc: this.nc,
+        js: this.js,
+        jsm: this.jsm,
+        stream: JOBS_STREAM,
+        prefix: JOBS_PREFIX,
+        ackWaitMs: this.opts.jobAckWaitMs ?? 30_000,
+      },
+      pool,
+      labels,
+    );
+    const beacon = startBeacon(this.nc, {
+      instance: this.instance,
+      name: this.opts.name,
+      pool,
+      labels: { ...labels },
+      routed: puller.routed,
+    });
     return {
-      take: async (n, waitMs) => {
-        if (n <= 0) return [];
-        const delivery = (m: JsMsg): JobDelivery => ({
-          ...(jc.decode(m.data) as JobMessage),
-          deliveries: m.info.redeliveryCount,
-          ack: () => m.ack(),
-          nak: (d) => m.nak(d),
-        });
-        // Wait for the first job only; then take what is there already, without waiting for
-        // a full batch (a pull request left open would hold jobs nobody reads until ack_wait).
-        const first = await consumer.next({ expires: Math.max(1000, waitMs) });
-        if (first === null) return [];
-        const out = [delivery(first)];
-        if (n > 1) {
-          for await (const m of this.js.fetch(JOBS_STREAM, durable, { batch: n - 1, no_wait: true })) {
-            out.push(delivery(m));
-          }
-        }
-        return out;
+      take: (n, waitMs) => puller.take(n, waitMs),
+      routed: puller.routed,
+      close: () => {
+        beacon.stop();
+        puller.close();
       },
     };
   }
 
-  /** Messages waiting in a pool (not yet delivered or delivered and unacknowledged). */
+  /** Runners saying they pull jobs (or that they stopped). */
+  onRunnerPresence(handler: (p: RunnerPresence) => void): Subscription {
+    return this.subscribe(PRESENCE_SUBJECT, handler);
+  }
+
+  /** Asks every pulling runner to say it is there now. */
+  askRunnersPresence(): void {
+    this.nc.publish(ANNOUNCE_SUBJECT);
+  }
+
+  /**
+   * Messages waiting in a pool, with and without labels (not yet delivered,
+   * or delivered and unacknowledged).
+   */
   async queueDepth(pool?: string): Promise<number> {
     if (pool === undefined) {
       const info = await this.jsm.streams.info(JOBS_STREAM);
       return info.state.messages;
     }
-    const info = await this.jsm.streams.info(JOBS_STREAM, { subjects_filter: `${JOBS_PREFIX}.${pool}` });
-    return info.state.subjects?.[`${JOBS_PREFIX}.${pool}`] ?? 0;
+    const bare = `${JOBS_PREFIX}.${pool}`;
+    const [plain, labelled] = await Promise.all([
+      this.jsm.streams.info(JOBS_STREAM, { subjects_filter: bare }),
+      this.jsm.streams.info(JOBS_STREAM, { subjects_filter: `${bare}.*` }),
+    ]);
+    const inLabelled = Object.values(labelled.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+    return (plain.state.subjects?.[bare] ?? 0) + inLabelled;
   }
 
   /** Publishes a state change; `id` deduplicates a retried publish. */
