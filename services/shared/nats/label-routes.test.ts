@@ -25,11 +25,13 @@ describe('label routes', () => {
     expect(sets).toHaveLength(7);
     const tokens = new Set(sets.map(labelToken));
     expect(tokens.size).toBe(7);
-    for (const job of [{ gpu: 'true' }, { zone: 'eu', gpu: 'true' }, runner]) {
+    const fits: Record<string, string>[] = [{ gpu: 'true' }, { zone: 'eu', gpu: 'true' }, runner];
+    for (const job of fits) {
       expect(labelsMatch(job, runner)).toBe(true);
       expect(tokens.has(labelToken(job))).toBe(true);
     }
-    for (const job of [{ gpu: 'false' }, { gpu: 'true', arch: 'arm64' }]) {
+    const misfits: Record<string, string>[] = [{ gpu: 'false' }, { gpu: 'true', arch: 'arm64' }];
+    for (const job of misfits) {
       expect(labelsMatch(job, runner)).toBe(false);
       expect(tokens.has(labelToken(job))).toBe(false);
     }
