@@ -9,12 +9,7 @@ import type { RegistryJson } from '../client/api.js';
 import { apiFromEnv, formatOf, print, withFormat } from '../client/output.js';
 import { table, when } from '../client/table.js';
 import type { CliIO } from '../main.js';
-import { repoOf } from './secret.js';
-
-interface RepoOpts {
-  repository?: string;
-  format?: string;
-}
+import { type RepoOpts, repoOf, withRepository } from './repo-option.js';
 
 function registryTable(list: RegistryJson[]): string {
   if (list.length === 0) return 'No registry credentials.\n';
@@ -28,11 +23,9 @@ export function register(program: Command, io: CliIO): void {
   const registry = program.command('registry').description("a repository's registry credentials");
 
   withFormat(
-    registry
-      .command('add')
-      .description('add credentials for a registry host, or replace them')
-      .argument('[repo]', 'GROUP/PROJECT')
-      .option('--repository <repo>', 'GROUP/PROJECT (instead of the argument)')
+    withRepository(
+      registry.command('add').description('add credentials for a registry host, or replace them'),
+    )
       .requiredOption('--hostname <host>', 'registry host, like registry.example.com:5000 or docker.io')
       .requiredOption('--username <name>', 'user name')
       .requiredOption('--password <password>', 'password or access token'),
@@ -42,7 +35,7 @@ export function register(program: Command, io: CliIO): void {
       opts: RepoOpts & { hostname: string; username: string; password: string },
     ) => {
       const format = formatOf(opts.format);
-      const repo = repoOf(arg, opts);
+      const repo = repoOf(arg, opts, 'registry');
       const r = await apiFromEnv().addRegistry(repo, {
         address: opts.hostname,
         username: opts.username,
@@ -53,33 +46,28 @@ export function register(program: Command, io: CliIO): void {
   );
 
   withFormat(
-    registry
-      .command('ls')
-      .description("a repository's registry credentials, without passwords")
-      .argument('[repo]', 'GROUP/PROJECT')
-      .option('--repository <repo>', 'GROUP/PROJECT (instead of the argument)'),
+    withRepository(
+      registry.command('ls').description("a repository's registry credentials, without passwords"),
+    ),
   ).action(async (arg: string | undefined, opts: RepoOpts) => {
     const format = formatOf(opts.format);
-    print(io, format, await apiFromEnv().listRegistries(repoOf(arg, opts)), registryTable);
+    print(io, format, await apiFromEnv().listRegistries(repoOf(arg, opts, 'registry')), registryTable);
   });
 
-  registry
-    .command('rm')
-    .description('remove the credentials of a registry host')
-    .argument('[repo]', 'GROUP/PROJECT')
-    .option('--repository <repo>', 'GROUP/PROJECT (instead of the argument)')
-    .requiredOption('--hostname <host>', 'registry host')
-    .option('--format <format>', 'output: table or json', 'table')
-    .action(async (arg: string | undefined, opts: RepoOpts & { hostname: string }) => {
-      const format = formatOf(opts.format);
-      const repo = repoOf(arg, opts);
-      if (!opts.hostname) throw new HangarError('name the registry host with --hostname');
-      await apiFromEnv().removeRegistry(repo, opts.hostname);
-      print(
-        io,
-        format,
-        { removed: opts.hostname, repository: repo },
-        (x) => `Credentials for ${x.removed} of ${x.repository} are removed\n`,
-      );
-    });
+  withFormat(
+    withRepository(
+      registry.command('rm').description('remove the credentials of a registry host'),
+    ).requiredOption('--hostname <host>', 'registry host'),
+  ).action(async (arg: string | undefined, opts: RepoOpts & { hostname: string }) => {
+    const format = formatOf(opts.format);
+    const repo = repoOf(arg, opts, 'registry');
+    if (!opts.hostname) throw new HangarError('name the registry host with --hostname');
+    await apiFromEnv().removeRegistry(repo, opts.hostname);
+    print(
+      io,
+      format,
+      { removed: opts.hostname, repository: repo },
+      (x) => `Credentials for ${x.removed} of ${x.repository} are removed\n`,
+    );
+  });
 }

@@ -10,23 +10,9 @@ import type { SecretJson } from '../client/api.js';
 import { apiFromEnv, formatOf, print, withFormat } from '../client/output.js';
 import { table, when } from '../client/table.js';
 import type { CliIO } from '../main.js';
-
-interface RepoOpts {
-  repository?: string;
-  format?: string;
-}
+import { type RepoOpts, repoOf, withRepository } from './repo-option.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/** The repository from the argument or `--repository`. */
-export function repoOf(arg: string | undefined, opts: RepoOpts): string {
-  const repo = arg ?? opts.repository;
-  if (!repo)
-    throw new HangarError(
-      'name the repository: hangar secret … GROUP/PROJECT, or --repository GROUP/PROJECT',
-    );
-  return repo;
-}
 
 /** `--data @file` reads the value from a file, as Drone's CLI does. */
 function secretValue(data: string): string {
@@ -51,11 +37,7 @@ export function register(program: Command, io: CliIO): void {
   const secret = program.command('secret').description("add, list and remove a repository's secrets");
 
   withFormat(
-    secret
-      .command('add')
-      .description('add a secret, or replace the one with the same name')
-      .argument('[repo]', 'GROUP/PROJECT')
-      .option('--repository <repo>', 'GROUP/PROJECT (instead of the argument)')
+    withRepository(secret.command('add').description('add a secret, or replace the one with the same name'))
       .requiredOption('--name <name>', 'secret name')
       .requiredOption('--data <value>', 'secret value, or @FILE to read it from a file')
       .option(
@@ -77,7 +59,7 @@ export function register(program: Command, io: CliIO): void {
       },
     ) => {
       const format = formatOf(opts.format);
-      const repo = repoOf(arg, opts);
+      const repo = repoOf(arg, opts, 'secret');
       let events = opts.event;
       if (opts.allowPullRequest) {
         events = [
@@ -96,39 +78,31 @@ export function register(program: Command, io: CliIO): void {
   );
 
   withFormat(
-    secret
-      .command('ls')
-      .description("a repository's secrets, without values")
-      .argument('[repo]', 'GROUP/PROJECT')
-      .option('--repository <repo>', 'GROUP/PROJECT (instead of the argument)'),
+    withRepository(secret.command('ls').description("a repository's secrets, without values")),
   ).action(async (arg: string | undefined, opts: RepoOpts) => {
     const format = formatOf(opts.format);
-    print(io, format, await apiFromEnv().listSecrets(repoOf(arg, opts)), secretTable);
+    print(io, format, await apiFromEnv().listSecrets(repoOf(arg, opts, 'secret')), secretTable);
   });
 
-  secret
-    .command('rm')
-    .description('remove a secret')
-    .argument('[repo]', 'GROUP/PROJECT')
-    .argument('[name]', 'secret name')
-    .option('--repository <repo>', 'GROUP/PROJECT (instead of the argument)')
-    .option('--name <name>', 'secret name (instead of the argument)')
-    .option('--format <format>', 'output: table or json', 'table')
-    .action(
-      async (arg: string | undefined, nameArg: string | undefined, opts: RepoOpts & { name?: string }) => {
-        const format = formatOf(opts.format);
-        // With --repository, a single argument is the name.
-        const repo = opts.repository ?? arg;
-        const name = opts.name ?? (opts.repository ? arg : nameArg);
-        if (!repo || !name)
-          throw new HangarError('name the repository and the secret: hangar secret rm GROUP/PROJECT NAME');
-        await apiFromEnv().removeSecret(repo, name);
-        print(
-          io,
-          format,
-          { removed: name, repository: repo },
-          (x) => `Secret ${x.removed} of ${x.repository} is removed\n`,
-        );
-      },
-    );
+  withFormat(
+    withRepository(secret.command('rm').description('remove a secret'))
+      .argument('[name]', 'secret name')
+      .option('--name <name>', 'secret name (instead of the argument)'),
+  ).action(
+    async (arg: string | undefined, nameArg: string | undefined, opts: RepoOpts & { name?: string }) => {
+      const format = formatOf(opts.format);
+      // With --repository, a single argument is the name.
+      const repo = opts.repository ?? arg;
+      const name = opts.name ?? (opts.repository ? arg : nameArg);
+      if (!repo || !name)
+        throw new HangarError('name the repository and the secret: hangar secret rm GROUP/PROJECT NAME');
+      await apiFromEnv().removeSecret(repo, name);
+      print(
+        io,
+        format,
+        { removed: name, repository: repo },
+        (x) => `Secret ${x.removed} of ${x.repository} is removed\n`,
+      );
+    },
+  );
 }
