@@ -88,7 +88,13 @@ describe('jobs routed by labels', () => {
     const coord = await open('coordinator');
     const bus = await open('runner-small');
     const p = await bus.jobPuller('linux-mips64', { labels: { a: '1', b: '2' } });
-    for (const labels of [{ a: '1' }, { b: '2' }, { a: '1', b: '2' }, undefined]) {
+    const sets: (Record<string, string> | undefined)[] = [
+      { a: '1' },
+      { b: '2' },
+      { a: '1', b: '2' },
+      undefined,
+    ];
+    for (const labels of sets) {
       await coord.publishJob('linux-mips64', {
         jobId: JSON.stringify(labels ?? {}),
         attempt: 1,

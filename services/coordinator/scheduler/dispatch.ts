@@ -12,6 +12,7 @@ import type { CoordinatorContext } from '../context.js';
 import { isFinished, type Job, type Repo } from '../store/index.js';
 import { dependencyVerdict } from './dependencies.js';
 import { pipelineLimit, queueLimited } from './pipeline-limit.js';
+import { runnerAvailable, sharedQueue } from './runner-roster.js';
 
 /** Jobs looked at per pass; a longer queue is worked through over several passes. */
 const PASS_LIMIT = 500;
@@ -41,8 +42,11 @@ export async function publishJobs(
             attempt,
             ...(Object.keys(job.labels).length > 0 ? { labels: job.labels } : {}),
           },
-          // A republish needs an id NATS has not seen, or it is dropped as a duplicate.
-          opts.again ? { msgId: `${job.id}:${attempt}:${Date.now()}` } : {},
+          {
+            // A republish needs an id NATS has not seen, or it is dropped as a duplicate.
+            ...(opts.again ? { msgId: `${job.id}:${attempt}:${Date.now()}` } : {}),
+            shared: sharedQueue(ctx, job),
+          },
         );
         ctx.metrics.jobsDispatched.inc();
       } catch (err) {
@@ -85,7 +89,7 @@ export async function dispatchPass(ctx: CoordinatorContext, ledger: PublishLedge
     const runnable: Job[] = [];
     for (const job of jobs) {
       const verdict = dependencyVerdict(job, siblings);
-      if (verdict.kind === 'run') runnable.push(job);
+      if (verdict.kind === 'run' && (await runnerAvailable(ctx, job))) runnable.push(job);
       else if (verdict.kind === 'skip') {
         const ended = await store.jobs.finish(job.id, 'skipped', verdict.reason);
         if (ended !== undefined) await jobEnded(ctx, ended);

