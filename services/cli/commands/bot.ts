@@ -11,9 +11,9 @@ import { loadCoordinatorConfig } from '../../coordinator/config.js';
 import { openStore } from '../../coordinator/store/index.js';
 import { startBot } from '../../gitlab-bot/bot.js';
 import { loadBotConfig } from '../../gitlab-bot/config.js';
-import { onStopSignals } from '../../server/signals.js';
 import { createLogger } from '../../shared/log.js';
 import type { CliIO } from '../main.js';
+import { untilStopped } from './until-stopped.js';
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -30,37 +30,10 @@ export function register(program: Command, io: CliIO): void {
         ...(db.secretKey === undefined ? {} : { secretKey: db.secretKey }),
         log,
       });
-      let stopping: Promise<void> | undefined;
-      let stopped!: () => void;
-      const done = new Promise<void>((resolve) => {
-        stopped = resolve;
-      });
       const bot = await startBot(cfg, { store }, log).catch(async (err) => {
         await store.close();
         throw err;
       });
-      const stop = () => {
-        stopping ??= bot
-          .stop()
-          .then(() => store.close())
-          .finally(stopped);
-        return stopping;
-      };
-      const off = onStopSignals({
-        graceful: (signal) => {
-          log.info({ signal }, 'stopping');
-          void stop();
-        },
-        immediate: (signal) => {
-          log.warn({ signal }, 'stopping now');
-          process.exit(1);
-        },
-      });
-      try {
-        await done;
-        io.setExitCode(0);
-      } finally {
-        off();
-      }
+      await untilStopped(log, io, () => bot.stop().then(() => store.close()));
     });
 }

@@ -7,9 +7,9 @@
 import type { Command } from 'commander';
 import { loadCoordinatorConfig } from '../../coordinator/config.js';
 import { startCoordinator } from '../../coordinator/coordinator.js';
-import { onStopSignals } from '../../server/signals.js';
 import { createLogger } from '../../shared/log.js';
 import type { CliIO } from '../main.js';
+import { untilStopped } from './until-stopped.js';
 
 export function register(program: Command, io: CliIO): void {
   program
@@ -21,28 +21,6 @@ export function register(program: Command, io: CliIO): void {
       const cfg = loadCoordinatorConfig(process.env);
       const log = createLogger({ level: process.env.HANGAR_LOG_LEVEL ?? 'info', name: 'coordinator' });
       const coordinator = await startCoordinator(cfg, log);
-      await new Promise<void>((resolve) => {
-        const off = onStopSignals({
-          graceful: (signal) => {
-            log.info({ signal }, 'stopping');
-            coordinator.stop().then(
-              () => {
-                off();
-                resolve();
-              },
-              (err: unknown) => {
-                log.error({ err }, 'stopping failed');
-                off();
-                io.setExitCode(1);
-                resolve();
-              },
-            );
-          },
-          immediate: (signal) => {
-            log.warn({ signal }, 'stopping now');
-            process.exit(1);
-          },
-        });
-      });
+      await untilStopped(log, io, () => coordinator.stop());
     });
 }
