@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cutAt } from './cut-at.test-support.js';
 import { LineSplitter } from './line-splitter.js';
 import { MASK, SecretMasker } from './masker.js';
 
@@ -7,18 +8,6 @@ function feed(splitter: LineSplitter, chunks: Buffer[]): string[] {
   const out: string[] = [];
   for (const c of chunks) splitter.push(c, out);
   splitter.end(out);
-  return out;
-}
-
-function cutAt(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  out.push(buf.subarray(prev));
   return out;
 }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogStream } from '../../shared/job/events.js';
+import { cutAt } from './cut-at.test-support.js';
 import { FrameDecoder } from './log-frames.js';
 
 function frame(stream: 1 | 2, payload: string): Buffer {
@@ -29,15 +30,7 @@ describe('FrameDecoder', () => {
     const buf = Buffer.concat(frames);
     fc.assert(
       fc.property(fc.array(fc.nat(buf.length), { maxLength: 10 }), (cuts) => {
-        const points = [...new Set(cuts)].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let prev = 0;
-        for (const p of points) {
-          chunks.push(buf.subarray(prev, p));
-          prev = p;
-        }
-        chunks.push(buf.subarray(prev));
-        expect(decode(chunks)).toEqual({ stdout: 'hello world\n', stderr: 'oops\n' });
+        expect(decode(cutAt(buf, cuts))).toEqual({ stdout: 'hello world\n', stderr: 'oops\n' });
       }),
     );
   });
