@@ -207,12 +207,13 @@ export function jobStore(ctx: StoreContext): JobStore {
         );
         if (row === undefined || row.status !== 'pending') return undefined;
         const job = toJob(row);
+        await q.get(`SELECT id FROM repos WHERE id = ?${db.dialect.forUpdate}`, [Number(row.repo_id)]);
         const c = await q.get<{ active: number | null; ahead: number | null }>(
           `SELECT SUM(CASE WHEN j.status = 'pending' THEN 0 ELSE 1 END) AS active,
              SUM(CASE WHEN j.status = 'pending' THEN 1 ELSE 0 END) AS ahead
            FROM jobs j JOIN builds b ON b.id = j.build_id
            WHERE b.repo_id = ? AND j.name = ? AND j.id <> ?
-             AND (j.status IN ('queued', 'running') OR (j.status = 'pending' AND j.id < ? AND 1 = 0))`,
+             AND (j.status IN ('queued', 'running') OR (j.status = 'pending' AND j.id < ?))`,
           [Number(row.repo_id), job.name, id, id],
         );
         const counts = { active: Number(c?.active ?? 0), ahead: Number(c?.ahead ?? 0) };
