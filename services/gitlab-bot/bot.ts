@@ -127,7 +127,6 @@ export async function startBot(
     );
     const statuses = new StatusPublisher({
       store,
-      gitlab,
       worker: outbox,
       log: log.child({ component: 'statuses' }),
       prefix: cfg.statusPrefix,

@@ -39,7 +39,7 @@ async function openMergeRequest(opts: {
       message: `Work on ${opts.branch}`,
     });
   }
-  const m = w.gitlab.createMergeRequest({
+  const m = await w.gitlab.createMergeRequest({
     project: w.project,
     sourceBranch: opts.branch,
     ...(opts.sourceProject ? { sourceProject: opts.sourceProject } : {}),
@@ -161,7 +161,7 @@ describe('notes that are not new comments on an open merge request', () => {
     const systemNote = w.gitlab.addNote(mr, { author: w.developer, body: '/hangar run', system: true });
     await deliver(w.gitlab, w.project, 'Note Hook', await notePayload(w.gitlab, mr, systemNote));
 
-    const closed = w.gitlab.createMergeRequest({
+    const closed = await w.gitlab.createMergeRequest({
       project: w.project,
       sourceBranch: 'feature',
       author: w.developer,
@@ -270,5 +270,17 @@ describe('/hangar approve', () => {
     expect(await w.store.heldBuilds.waiting(w.project.id, forkMr.iid)).toEqual([]);
     expect((await w.store.heldBuilds.get(held?.id ?? 0))?.releasedBy).toBe('dev');
     expect((await w.finished(build?.number ?? 0)).status).toBe('success');
+    // The bot has no role in the fork: the statuses are on the target project's merge-request ref,
+    // which is what the merge request page shows, and none was tried on the fork.
+    const sha = held?.sha ?? '';
+    const onMr = await waitFor('the success status on the merge request', () => {
+      const s = w.gitlab.statusesOf(w.project, sha).find((x) => x.name === 'hangar/fork');
+      return s?.status === 'success' ? s : undefined;
+    });
+    expect(onMr.ref).toBe(`refs/merge-requests/${forkMr.iid}/head`);
+    expect(w.gitlab.statusesOf(w.project, sha).find((x) => x.name === 'hangar')?.status).toBe('success');
+    const toFork = (path: string) =>
+      path.includes(`/projects/${fork.id}/`) || path.includes(encodeURIComponent(fork.pathWithNamespace));
+    expect(w.gitlab.requestsTo('statuses.create').filter((r) => toFork(r.path))).toEqual([]);
   });
 });

@@ -242,7 +242,7 @@ export class BotCluster {
   ): Promise<{ mr: MergeRequest; sha: string }> {
     await this.gitlab.createBranch(this.project, branch, 'main');
     const c = await this.gitlab.commit(this.project, { branch, files, message: `Work on ${branch}` });
-    const mr = this.gitlab.createMergeRequest({
+    const mr = await this.gitlab.createMergeRequest({
       project: this.project,
       sourceBranch: branch,
       author: this.developer,

@@ -45,7 +45,6 @@ function parts(store: Store, opts: { baseDelayMs?: number } = {}) {
   });
   const publisher = new StatusPublisher({
     store,
-    gitlab: api,
     worker,
     log: silentLogger,
     prefix: 'hangar',

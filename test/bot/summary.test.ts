@@ -51,7 +51,7 @@ function updater(intervalMs: number) {
   });
 }
 
-function openMr(branch: string): MergeRequest {
+async function openMr(branch: string): Promise<MergeRequest> {
   const author = gitlab.addUser({ username: `author-${branch}` });
   return gitlab.createMergeRequest({ project, sourceBranch: branch, author });
 }
@@ -77,7 +77,7 @@ const summaries = (mr: MergeRequest) => mr.notes.filter((n) => n.body.startsWith
 
 describe('the summary note updater', () => {
   it('turns a burst of changes into one note and few edits, ending with the newest state', async () => {
-    const mr = openMr('burst');
+    const mr = await openMr('burst');
     const u = updater(400);
     const since = gitlab.requests.length;
     const shown: Promise<void>[] = [];
@@ -106,7 +106,7 @@ describe('the summary note updater', () => {
   });
 
   it('puts an edit off as long as GitLab asks on 429, then makes it', async () => {
-    const mr = openMr('limited');
+    const mr = await openMr('limited');
     const u = updater(50);
     await u.update(mrBuild(mr, 1, ['first']), repo);
     expect(summaries(mr)).toHaveLength(1);
@@ -123,7 +123,7 @@ describe('the summary note updater', () => {
   });
 
   it('finds its note again by the marker, and never shows an older build over a newer one', async () => {
-    const mr = openMr('again');
+    const mr = await openMr('again');
     const first = updater(50);
     await first.update(mrBuild(mr, 2, ['new']), repo);
     expect(summaries(mr)[0]?.body).toContain('build #2');

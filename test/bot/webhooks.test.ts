@@ -260,7 +260,7 @@ describe('POST /hook', () => {
     c.gitlab.addMember(fork, outsider, Role.owner);
     c.gitlab.addMember(fork, c.botUser, Role.developer);
     const head = await c.gitlab.commit(fork, { files: { 'x.txt': 'x' }, message: 'Fork work' });
-    const mr = c.gitlab.createMergeRequest({
+    const mr = await c.gitlab.createMergeRequest({
       project: c.project,
       sourceProject: fork,
       sourceBranch: 'main',
@@ -275,8 +275,14 @@ describe('POST /hook', () => {
     expect(await buildCount()).toBe(before);
     const held = await c.coordinator.store.heldBuilds.waiting(c.project.id, mr.iid);
     expect(held.map((h) => [h.sha, h.sourceProjectId, h.state])).toEqual([[head.sha, fork.id, 'held']]);
-    const status = c.gitlab.statusesOf(fork, head.sha).at(-1);
-    expect(status).toMatchObject({ name: 'hangar', status: 'pending', ref: 'main' });
+    // On the merge request's head in the target project, where the merge request page shows it.
+    const status = await waitFor('the waiting status', () => c.gitlab.statusesOf(c.project, head.sha).at(-1));
+    expect(status).toMatchObject({
+      name: 'hangar',
+      status: 'pending',
+      ref: `refs/merge-requests/${mr.iid}/head`,
+    });
     expect(status?.description).toMatch(/waiting for \/hangar approve/);
+    expect(c.gitlab.statusesOf(fork, head.sha)).toEqual([]);
   });
 });

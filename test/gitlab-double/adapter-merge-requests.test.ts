@@ -28,7 +28,7 @@ beforeAll(async () => {
     files: { 'a.txt': 'a' },
     message: 'feature work',
   });
-  mr = gitlab.createMergeRequest({ project, sourceBranch: 'feature', title: 'Add a', author: alice });
+  mr = await gitlab.createMergeRequest({ project, sourceBranch: 'feature', title: 'Add a', author: alice });
 });
 afterAll(async () => {
   api?.close();
@@ -80,7 +80,7 @@ describe('merge requests', () => {
   });
 
   it('lists notes across several pages', async () => {
-    const busy = gitlab.createMergeRequest({
+    const busy = await gitlab.createMergeRequest({
       project,
       sourceBranch: 'feature',
       title: 'Busy',

@@ -9,6 +9,7 @@ import {
   type CommitInfo,
   commitFiles,
   deleteRef,
+  git,
   initBare,
   type Person,
   resolveCommit,
@@ -192,18 +193,22 @@ export class GitLabDouble {
       from?: string;
     },
   ): Promise<CommitInfo> {
-    return commitFiles(project.repoDir, {
-      branch: opts.branch ?? project.defaultBranch,
+    const branch = opts.branch ?? project.defaultBranch;
+    const info = await commitFiles(project.repoDir, {
+      branch,
       files: opts.files,
       message: opts.message,
       author: this.person(opts.author),
       ...(opts.from === undefined ? {} : { from: opts.from }),
     });
+    await this.refreshMergeRequestRefs(project, branch);
+    return info;
   }
 
   async createBranch(project: Project, name: string, from: string): Promise<string> {
     const sha = await this.resolve(project, from);
     await setRef(project.repoDir, `refs/heads/${name}`, sha);
+    await this.refreshMergeRequestRefs(project, name);
     return sha;
   }
 
@@ -224,15 +229,21 @@ export class GitLabDouble {
     return sha;
   }
 
-  /** Opens a merge request on `project` (the target) from `sourceBranch` of `sourceProject` (a fork) or itself. */
-  createMergeRequest(opts: {
+  /**
+   * Opens a merge request on `project` (the target) from `sourceBranch` of
+   * `sourceProject` (a fork) or itself. As GitLab does, the target project
+   * keeps the source branch's head under `refs/merge-requests/<iid>/head`
+   * (fetched from the fork when it comes from one), and moves it when the
+   * source branch gets new commits through `commit` or `createBranch`.
+   */
+  async createMergeRequest(opts: {
     project: Project;
     sourceBranch: string;
     targetBranch?: string;
     sourceProject?: Project;
     title?: string;
     author: User;
-  }): MergeRequest {
+  }): Promise<MergeRequest> {
     const now = this.state.now();
     const iid = this.state.mergeRequests.filter((m) => m.projectId === opts.project.id).length + 1;
     const mr: MergeRequest = {
@@ -251,7 +262,38 @@ export class GitLabDouble {
       notes: [],
     };
     this.state.mergeRequests.push(mr);
+    await this.fetchMergeRequestRef(mr);
     return mr;
+  }
+
+  /** Copies the source branch's head (and, from a fork, its objects) to the target's merge-request ref. */
+  private async fetchMergeRequestRef(mr: MergeRequest): Promise<void> {
+    const target = this.state.projectById(mr.projectId);
+    const source = this.state.projectById(mr.sourceProjectId);
+    if (!target || !source) return;
+    const ref = `refs/merge-requests/${mr.iid}/head`;
+    if (source === target) {
+      const sha = await resolveCommit(target.repoDir, `refs/heads/${mr.sourceBranch}`);
+      if (sha) await setRef(target.repoDir, ref, sha);
+      return;
+    }
+    if (!(await resolveCommit(source.repoDir, `refs/heads/${mr.sourceBranch}`))) return;
+    await git(target.repoDir, [
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      source.repoDir,
+      `+refs/heads/${mr.sourceBranch}:${ref}`,
+    ]);
+  }
+
+  /** Moves the merge-request refs of open merge requests whose source is `branch` of `project`. */
+  private async refreshMergeRequestRefs(project: Project, branch: string): Promise<void> {
+    for (const mr of this.state.mergeRequests) {
+      if (mr.sourceProjectId === project.id && mr.sourceBranch === branch && mr.state === 'opened') {
+        await this.fetchMergeRequestRef(mr);
+      }
+    }
   }
 
   setMergeRequestState(mr: MergeRequest, state: MergeRequestState): void {

@@ -127,7 +127,12 @@ describe('webhook payloads', () => {
     const old = (
       await gitlab.commit(project, { branch: 'feat', from: 'main', files: { f: '1' }, message: 'one' })
     ).sha;
-    const mr = gitlab.createMergeRequest({ project, sourceBranch: 'feat', title: 'Feat', author: alice });
+    const mr = await gitlab.createMergeRequest({
+      project,
+      sourceBranch: 'feat',
+      title: 'Feat',
+      author: alice,
+    });
     const open = await mergeRequestPayload(gitlab, mr, { action: 'open', user: alice });
     expect(comparable(open)).toEqual(comparable(fixture('merge_request')));
     expect(open.object_attributes).toMatchObject({
@@ -168,7 +173,7 @@ describe('webhook payloads', () => {
     const head = (
       await gitlab.commit(fork, { branch: 'fix', from: 'main', files: { x: '1' }, message: 'fix' })
     ).sha;
-    const mr = gitlab.createMergeRequest({
+    const mr = await gitlab.createMergeRequest({
       project,
       sourceProject: fork,
       sourceBranch: 'fix',

@@ -251,4 +251,11 @@ CREATE TABLE held_builds (
 CREATE INDEX held_builds_mr ON held_builds (project_id, mr_iid, state);
 `,
   },
+  {
+    version: 4,
+    name: 'gitlab bot: commit statuses GitLab refused for good stay in the outbox with the reason',
+    sql: () => `
+ALTER TABLE status_outbox ADD COLUMN given_up_at BIGINT;
+`,
+  },
 ];

@@ -21,6 +21,8 @@ export interface OutboxEntry {
   nextAttemptAt: number;
   lastError: string;
   createdAt: number;
+  /** When the entry was given up (GitLab refused it for good); undefined while it waits or is being posted. */
+  givenUpAt?: number;
 }
 
 export interface OutboxInput {
@@ -53,8 +55,15 @@ export interface StatusOutbox {
   delivered(entry: OutboxEntry): Promise<void>;
   /** The attempt failed; try again at `nextAttemptAt`. */
   retryAt(id: number, nextAttemptAt: number, error: string): Promise<void>;
-  /** Gives up on an entry GitLab refuses for good. */
+  /** Gives up on an entry GitLab refuses for good, without a trace. */
   discard(id: number): Promise<void>;
+  /**
+   * Gives up on an entry GitLab refuses for good and keeps it, with the
+   * reason, among the refused ones; the next entry of its key goes next.
+   */
+  giveUp(id: number, reason: string): Promise<void>;
+  /** Entries given up, newest first. */
+  refused(limit: number): Promise<OutboxEntry[]>;
   /** When the earliest waiting entry is due, or undefined when the outbox is empty. */
   nextDueAt(): Promise<number | undefined>;
   size(): Promise<number>;
@@ -86,6 +95,7 @@ function toEntry(r: Record<string, unknown>): OutboxEntry {
     nextAttemptAt: num(r.next_attempt_at),
     lastError: str(r.last_error),
     createdAt: num(r.created_at),
+    ...(r.given_up_at === null || r.given_up_at === undefined ? {} : { givenUpAt: num(r.given_up_at) }),
   };
 }
 
@@ -118,12 +128,12 @@ export function statusOutbox({ db, now }: StoreContext): StatusOutbox {
         const t = now();
         const key = [e.projectId, e.sha, e.name];
         const head = await q.get<{ id: number; attempts: number }>(
-          `SELECT id, attempts FROM status_outbox WHERE ${KEY} ORDER BY id LIMIT 1`,
+          `SELECT id, attempts FROM status_outbox WHERE ${KEY} AND given_up_at IS NULL ORDER BY id LIMIT 1`,
           key,
         );
         if (head !== undefined && num(head.attempts) > 0) {
           await q.run(
-            `DELETE FROM status_outbox WHERE ${KEY} AND id <> ? AND state IN ('pending', 'running')`,
+            `DELETE FROM status_outbox WHERE ${KEY} AND id <> ? AND given_up_at IS NULL AND state IN ('pending', 'running')`,
             [...key, num(head.id)],
           );
         }
@@ -146,9 +156,9 @@ export function statusOutbox({ db, now }: StoreContext): StatusOutbox {
     async due(limit) {
       const rows = await db.all<Record<string, unknown>>(
         `SELECT o.* FROM status_outbox o
-         WHERE o.next_attempt_at <= ?
+         WHERE o.given_up_at IS NULL AND o.next_attempt_at <= ?
            AND NOT EXISTS (SELECT 1 FROM status_outbox e WHERE e.project_id = o.project_id AND e.sha = o.sha
-             AND e.name = o.name AND e.id < o.id)
+             AND e.name = o.name AND e.id < o.id AND e.given_up_at IS NULL)
          ORDER BY o.id LIMIT ?`,
         [now(), limit],
       );
@@ -179,13 +189,32 @@ export function statusOutbox({ db, now }: StoreContext): StatusOutbox {
       await db.run('DELETE FROM status_outbox WHERE id = ?', [id]);
     },
 
+    async giveUp(id, reason) {
+      await db.run(
+        'UPDATE status_outbox SET attempts = attempts + 1, given_up_at = ?, last_error = ? WHERE id = ?',
+        [now(), reason.slice(0, 1000), id],
+      );
+    },
+
+    async refused(limit) {
+      const rows = await db.all<Record<string, unknown>>(
+        'SELECT * FROM status_outbox WHERE given_up_at IS NOT NULL ORDER BY given_up_at DESC, id DESC LIMIT ?',
+        [limit],
+      );
+      return rows.map(toEntry);
+    },
+
     async nextDueAt() {
-      const row = await db.get<{ t: number | null }>('SELECT MIN(next_attempt_at) AS t FROM status_outbox');
+      const row = await db.get<{ t: number | null }>(
+        'SELECT MIN(next_attempt_at) AS t FROM status_outbox WHERE given_up_at IS NULL',
+      );
       return row?.t === null || row?.t === undefined ? undefined : num(row.t);
     },
 
     async size() {
-      const row = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM status_outbox');
+      const row = await db.get<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM status_outbox WHERE given_up_at IS NULL',
+      );
       return num(row?.n ?? 0);
     },
 
@@ -199,6 +228,7 @@ export function statusOutbox({ db, now }: StoreContext): StatusOutbox {
     },
 
     async prune(before) {
+      await db.run('DELETE FROM status_outbox WHERE given_up_at IS NOT NULL AND given_up_at < ?', [before]);
       return db.run(
         `DELETE FROM status_keys WHERE updated_at < ? AND NOT EXISTS (SELECT 1 FROM status_outbox o
            WHERE o.project_id = status_keys.project_id AND o.sha = status_keys.sha AND o.name = status_keys.name)`,

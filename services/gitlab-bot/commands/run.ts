@@ -3,6 +3,7 @@
  * pipeline file read at that commit. A Developer asking for it also lets a
  * build from a fork run, as `/hangar approve` would.
  */
+import { mergeRequestStatusPlace } from '../statuses/publisher.js';
 import { firstLine } from '../webhooks/payloads.js';
 import { releaseHeldBuild, submitBuild } from '../webhooks/submit-build.js';
 import { buildLink, type CommandCall, type CommandResult, type CommandSpec, ok, refused } from './deps.js';
@@ -17,8 +18,14 @@ async function run({ deps, repo, mr, author, log }: CommandCall): Promise<Comman
     if (build) return ok(`started ${buildLink(deps, repo, build.number)} of ${sha.slice(0, 8)}.`);
   }
   const fork = current.sourceProjectId !== current.targetProjectId;
-  if (fork) deps.statuses.rememberSource(repo.projectId, mr.iid, current.sourceProjectId);
-  const commit = await deps.gitlab.commit(current.sourceProjectId, sha);
+  const place = mergeRequestStatusPlace({
+    targetProjectId: repo.projectId,
+    sourceProjectId: current.sourceProjectId,
+    iid: mr.iid,
+    sourceBranch: current.sourceBranch,
+  });
+  // The target project holds the head under the merge request's ref, also when it comes from a fork.
+  const commit = await deps.gitlab.commit(repo.projectId, sha);
   const message = commit?.message ?? mr.head?.message ?? '';
   const result = await submitBuild(
     { deps, repo, log },
@@ -39,11 +46,7 @@ async function run({ deps, repo, mr, author, log }: CommandCall): Promise<Comman
       link: current.webUrl,
       params: {},
     },
-    {
-      fileProjectId: current.sourceProjectId,
-      statusProjectId: current.sourceProjectId,
-      statusRef: current.sourceBranch,
-    },
+    { statusProjectId: place.projectId, statusRef: place.ref },
   );
   if (result.kind === 'no-file') {
     return refused(

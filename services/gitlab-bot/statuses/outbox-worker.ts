@@ -34,7 +34,8 @@ export interface OutboxWorkerOptions {
 
 /**
  * A token without the right (401/403) is retried at the longest delay this
- * many times, in case a person fixes the bot's role meanwhile, then dropped.
+ * many times, in case a person fixes the bot's role meanwhile, then given up
+ * (kept in the outbox with the reason).
  */
 const AUTH_ATTEMPTS = 10;
 
@@ -155,18 +156,19 @@ export class OutboxWorker {
         return;
       }
       if (err instanceof GitLabRejectedError || err instanceof GitLabNotFoundError) {
-        // GitLab will not take it however often we ask: a state it cannot move to, a deleted branch or project.
-        log.warn({ reason: err.message }, 'status refused by GitLab; dropped');
-        await outbox.discard(e.id);
+        // GitLab will not take it however often we ask: a state it cannot move to, a commit, branch or
+        // project that is gone or hidden from the bot. The entry stays among the refused ones with the reason.
+        log.warn({ reason: err.message }, 'status refused by GitLab; given up');
+        await outbox.giveUp(e.id, err.message);
         return;
       }
       const attempt = e.attempts + 1;
       if (err instanceof GitLabAuthError && attempt >= AUTH_ATTEMPTS) {
         log.error(
           { attempts: attempt, reason: err.message },
-          'status refused: the bot may not post here; dropped',
+          'status refused: the bot may not post here; given up',
         );
-        await outbox.discard(e.id);
+        await outbox.giveUp(e.id, `${err.message} (tried ${attempt} times)`);
         return;
       }
       const asked = (err as { retryAfterMs?: unknown }).retryAfterMs;

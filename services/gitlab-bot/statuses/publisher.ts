@@ -1,12 +1,15 @@
 /**
  * Turns builds into commit statuses in the durable outbox. Statuses of a
- * merge-request build go on the source project's commit (a fork's, when the
- * merge request comes from one) with the source branch as `ref`.
+ * merge-request build go on the merge request's head commit in the project
+ * the build belongs to: with the source branch as `ref` when the branch is in
+ * that project, and with the merge request's own ref
+ * (`refs/merge-requests/<iid>/head`, which GitLab keeps in the target project)
+ * when it comes from a fork. The bot usually has no role in a fork, and the
+ * merge request page shows the target project's statuses either way.
  */
 import type { EnqueueResult, Repo, Store } from '../../coordinator/store/index.js';
 import type { Logger } from '../../shared/log.js';
 import type { BuildMessage } from '../api/build-service.js';
-import type { GitLabApi } from '../gitlab/index.js';
 import { type DesiredStatus, describeBuild } from './describe.js';
 import type { OutboxWorker } from './outbox-worker.js';
 
@@ -22,19 +25,31 @@ export interface StatusTarget {
 
 export interface StatusPublisherOptions {
   store: Store;
-  gitlab: GitLabApi;
   worker: Pick<OutboxWorker, 'kick'>;
   log: Logger;
   prefix: string;
   publicUrl: string;
 }
 
-const SOURCE_CACHE_LIMIT = 1000;
+/** The ref GitLab keeps a merge request's head under, in the target project. */
+export function mergeRequestRef(iid: number): string {
+  return `refs/merge-requests/${iid}/head`;
+}
+
+/** Where the statuses of a merge request's builds go: project and ref. */
+export function mergeRequestStatusPlace(mr: {
+  targetProjectId: number;
+  sourceProjectId: number;
+  iid: number;
+  sourceBranch: string;
+}): { projectId: number; ref: string } {
+  if (mr.sourceProjectId !== mr.targetProjectId) {
+    return { projectId: mr.targetProjectId, ref: mergeRequestRef(mr.iid) };
+  }
+  return { projectId: mr.targetProjectId, ref: mr.sourceBranch };
+}
 
 export class StatusPublisher {
-  /** Merge requests from forks → source project id. */
-  private readonly sources = new Map<string, number>();
-
   constructor(private readonly opts: StatusPublisherOptions) {}
 
   get prefix(): string {
@@ -49,16 +64,16 @@ export class StatusPublisher {
 
   /** Queues the statuses a build's current state calls for. */
   async publishBuild(build: BuildMessage, repo: Repo): Promise<void> {
-    const target = await this.targetOf(build, repo);
+    const target = this.targetOf(build, repo);
     const desired = describeBuild(build, { prefix: this.opts.prefix, publicUrl: this.opts.publicUrl });
     for (const status of desired) await this.publish(target, status);
   }
 
-  async targetOf(build: BuildMessage, repo: Repo): Promise<StatusTarget> {
+  targetOf(build: BuildMessage, repo: Repo): StatusTarget {
     const base = { sha: build.sha, repoId: repo.id, buildNumber: build.number };
     if (build.event === 'pull_request' || build.mergeRequestIid > 0) {
-      const projectId = build.fork ? await this.sourceProject(repo, build.mergeRequestIid) : repo.projectId;
-      return { ...base, projectId, ref: build.sourceBranch };
+      const ref = build.fork ? mergeRequestRef(build.mergeRequestIid) : build.sourceBranch;
+      return { ...base, projectId: repo.projectId, ref };
     }
     if (build.event === 'tag')
       return { ...base, projectId: repo.projectId, ref: build.ref.replace(/^refs\/tags\//, '') };
@@ -67,20 +82,5 @@ export class StatusPublisher {
       projectId: repo.projectId,
       ref: build.branch || build.ref.replace(/^refs\/heads\//, ''),
     };
-  }
-
-  /** Remembers where a fork's merge request comes from (the webhook says so; this saves asking GitLab). */
-  rememberSource(projectId: number, mrIid: number, sourceProjectId: number): void {
-    if (this.sources.size >= SOURCE_CACHE_LIMIT) this.sources.clear();
-    this.sources.set(`${projectId}!${mrIid}`, sourceProjectId);
-  }
-
-  private async sourceProject(repo: Repo, iid: number): Promise<number> {
-    const key = `${repo.projectId}!${iid}`;
-    const known = this.sources.get(key);
-    if (known !== undefined) return known;
-    const mr = await this.opts.gitlab.mergeRequest(repo.projectId, iid);
-    this.rememberSource(repo.projectId, iid, mr.sourceProjectId);
-    return mr.sourceProjectId;
   }
 }

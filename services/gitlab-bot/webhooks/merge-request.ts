@@ -4,6 +4,7 @@
  * labels does nothing; closing or merging cancels the merge request's
  * unfinished builds and drops held ones.
  */
+import { mergeRequestStatusPlace } from '../statuses/publisher.js';
 import type { HookContext } from './deps.js';
 import { firstLine, mergeRequestSchema, skipsCi } from './payloads.js';
 import { submitBuild } from './submit-build.js';
@@ -23,7 +24,12 @@ export async function handleMergeRequest(hc: HookContext, body: unknown): Promis
   const message = mr.last_commit.message;
   if (skipsCi(message)) return 'the commit message asks to skip CI';
   const fork = mr.source_project_id !== mr.target_project_id;
-  if (fork) hc.deps.statuses.rememberSource(hc.repo.projectId, mr.iid, mr.source_project_id);
+  const place = mergeRequestStatusPlace({
+    targetProjectId: hc.repo.projectId,
+    sourceProjectId: mr.source_project_id,
+    iid: mr.iid,
+    sourceBranch: mr.source_branch,
+  });
   // Newer commits supersede what still waits for approval.
   await hc.deps.store.heldBuilds.drop(hc.repo.projectId, mr.iid, sha);
   const result = await submitBuild(
@@ -47,9 +53,8 @@ export async function handleMergeRequest(hc: HookContext, body: unknown): Promis
       link: mr.url,
     },
     {
-      fileProjectId: mr.source_project_id,
-      statusProjectId: mr.source_project_id,
-      statusRef: mr.source_branch,
+      statusProjectId: place.projectId,
+      statusRef: place.ref,
       ...(fork ? { hold: { sourceProjectId: mr.source_project_id, mrIid: mr.iid } } : {}),
     },
   );

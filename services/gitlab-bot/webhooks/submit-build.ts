@@ -13,8 +13,6 @@ import type { HookContext, WebhookDeps } from './deps.js';
 export type BuildRequest = Omit<CreateBuildRequest, 'config' | 'netrc' | 'repo'>;
 
 export interface SubmitOptions {
-  /** Where to read the pipeline file (a fork's project for its merge requests); default the repository's. */
-  fileProjectId?: number;
   /** Where a status about the file goes and under which ref. */
   statusProjectId?: number;
   statusRef: string;
@@ -44,8 +42,8 @@ export async function submitBuild(
   const { deps, repo, log } = hc;
   const sha = req.sha ?? '';
   const path = repo.configPath;
-  const fileProject = opts.fileProjectId ?? repo.projectId;
-  const config = await deps.gitlab.fileRaw(fileProject, path, sha);
+  // Read in the repository's own project: GitLab keeps a fork's merge request head there too.
+  const config = await deps.gitlab.fileRaw(repo.projectId, path, sha);
   const target = {
     projectId: opts.statusProjectId ?? repo.projectId,
     sha,
@@ -124,8 +122,10 @@ export async function releaseHeldBuild(
     throw err;
   }
   await deps.store.heldBuilds.setBuildNumber(held.id, build.number);
+  // The approval ends the waiting status where it was posted.
+  const onTarget = held.ref.startsWith('refs/merge-requests/');
   const target = {
-    projectId: held.sourceProjectId,
+    projectId: onTarget ? held.projectId : held.sourceProjectId,
     sha: held.sha,
     ref: held.ref,
     repoId: repo.id,
@@ -137,7 +137,6 @@ export async function releaseHeldBuild(
     description: `approved by @${approvedBy}; build ${build.number} started`,
     targetUrl: '',
   });
-  deps.statuses.rememberSource(held.projectId, held.mrIid, held.sourceProjectId);
   await deps.statuses.publishBuild(build, repo);
   return build;
 }
