@@ -76,6 +76,8 @@ export function pipeline(name: string, steps: { name: string; commands: string[]
 
 export interface BotClusterOptions {
   runner?: boolean;
+  /** Address the GitLab double (API and git) listens on; default 127.0.0.1. */
+  gitlabHost?: string;
   env?: Record<string, string>;
   tuning?: BotTuning;
   files?: Record<string, string>;
@@ -105,7 +107,7 @@ export class BotCluster {
 
   static async start(opts: BotClusterOptions = {}): Promise<BotCluster> {
     const nats = await startNatsServer();
-    const gitlab = await GitLabDouble.start();
+    const gitlab = await GitLabDouble.start(opts.gitlabHost === undefined ? {} : { host: opts.gitlabHost });
     const project = await gitlab.createProject({
       path: 'acme/app',
       files: opts.files ?? { '.drone.yml': pipeline('default', [{ name: 'test', commands: ['echo ok'] }]) },

@@ -69,14 +69,9 @@ export function gitUser(
   headers: IncomingMessage['headers'],
   extra: ReadonlyMap<string, { password: string; userId: number }>,
 ): User | undefined {
-  const auth = headers.authorization;
-  const m = typeof auth === 'string' ? /^Basic\s+(.+)$/i.exec(auth) : null;
-  if (!m?.[1]) return undefined;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  const username = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
+  const basic = basicCredentials(headers);
+  if (basic === undefined) return undefined;
+  const { username, password } = basic;
   const pair = extra.get(username);
   if (pair && pair.password === password) return state.user(pair.userId);
   const token = state.tokens.get(password);
@@ -84,4 +79,21 @@ export function gitUser(
   if (!token.scopes.some((s) => s === 'api' || s === 'read_repository' || s === 'write_repository'))
     return undefined;
   return state.user(token.userId);
+}
+
+function basicCredentials(
+  headers: IncomingMessage['headers'],
+): { username: string; password: string } | undefined {
+  const auth = headers.authorization;
+  const m = typeof auth === 'string' ? /^Basic\s+(.+)$/i.exec(auth) : null;
+  if (!m?.[1]) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** The user name of HTTP Basic credentials, for the request log; the password is never kept. */
+export function basicLogin(headers: IncomingMessage['headers']): string | undefined {
+  return basicCredentials(headers)?.username;
 }

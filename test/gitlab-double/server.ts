@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
-import { authenticate, gitUser } from './auth.js';
+import { authenticate, basicLogin, gitUser } from './auth.js';
 import type { Faults } from './faults.js';
 import { isPush, parseGitPath, serveGit } from './git-http.js';
 import { ApiError, type Ctx, type Reply } from './http-kit.js';
@@ -21,6 +21,8 @@ export interface RecordedRequest {
   status: number | 'reset' | 'hang';
   /** The authenticated user, if any. */
   userId: number | undefined;
+  /** On git requests: the user name of the Basic credentials presented (never the password), if any. */
+  gitLogin?: string;
   at: number;
 }
 
@@ -97,6 +99,8 @@ export function createDoubleServer(
       const project = deps.state.projectByPath(git.repo.replace(/\.git$/, ''));
       const user = gitUser(deps.state, req.headers, deps.gitCredentials);
       rec.userId = user?.id;
+      const login = basicLogin(req.headers);
+      if (login !== undefined) rec.gitLogin = login;
       const level = project && user ? (user.admin ? 60 : deps.state.accessLevel(project, user.id)) : 0;
       const mayRead = project !== undefined && (project.visibility === 'public' || level >= 20);
       if (!mayRead) {
