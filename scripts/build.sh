@@ -14,18 +14,62 @@ out=dist
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hangar-dist.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# Recorded before bundling, so a source saved during the build makes the
-# bundle stale rather than silently current.
-started=$(node -p "Date.now()")
+node --input-type=module - "$tmp" <<'JS'
+import { writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
 
-node_modules/.bin/esbuild services/cli/main.ts \
-  --bundle --splitting --format=esm --platform=node --target=node20 \
-  --outdir="$tmp" --entry-names='[name]' --chunk-names='chunks/[name]-[hash]' \
-  --external:better-sqlite3 --external:pg-native --external:cpu-features --external:ssh2 \
-  --banner:js="import { createRequire as __hangarRequire } from 'node:module'; const require = __hangarRequire(import.meta.url);" \
-  --legal-comments=none --log-level=warning
+const outdir = process.argv[2];
+// Recorded before bundling, so a source saved during the build makes the
+// bundle stale rather than silently current.
+const started = Date.now();
 
-printf '%s\n' "$started" >"$tmp/.stamp"
+/**
+ * docker-modem requires ssh2 when it loads, for DOCKER_HOST=ssh:// only; ssh2's
+ * WebAssembly poly1305 alone reserves 16 MB. This loads it on first use instead.
+ */
+const lazySsh2 = {
+  name: 'lazy-ssh2',
+  setup(b) {
+    b.onResolve({ filter: /^ssh2$/ }, (args) =>
+      args.namespace === 'lazy-ssh2' ? { path: 'ssh2', external: true } : { path: 'ssh2', namespace: 'lazy-ssh2' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-ssh2' }, () => ({
+      loader: 'js',
+      contents: `
+        let ssh2;
+        class Client {
+          constructor(...args) {
+            ssh2 ??= require('ssh2');
+            return new ssh2.Client(...args);
+          }
+        }
+        module.exports = { Client };`,
+    }));
+  },
+};
+
+await build({
+  entryPoints: ['services/cli/main.ts'],
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir,
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['better-sqlite3', 'pg-native', 'cpu-features'],
+  plugins: [lazySsh2],
+  // CommonJS packages inside an ES module still call require().
+  banner: {
+    js: "import { createRequire as __hangarRequire } from 'node:module'; const require = __hangarRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+writeFileSync(`${outdir}/.stamp`, `${started}\n`);
+JS
+
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT
