@@ -7,8 +7,6 @@ import {
   type JetStreamManager,
   JSONCodec,
   type NatsConnection,
-  RetentionPolicy,
-  StorageType,
   type Subscription,
 } from 'nats';
 import { HangarError } from '../errors.js';
@@ -16,21 +14,22 @@ import type { Logger } from '../log.js';
 import { type JobDelivery, type JobMessage, JobPuller } from './job-puller.js';
 import { type Labels, labelToken } from './label-routes.js';
 import { ANNOUNCE_SUBJECT, PRESENCE_SUBJECT, type RunnerPresence, startBeacon } from './presence.js';
+import { EVENTS_STREAM, ensureStreams, JOBS_STREAM } from './streams.js';
 
 export type { JobDelivery, JobMessage } from './job-puller.js';
 export type { RunnerPresence } from './presence.js';
+export { EVENTS_STREAM, JOBS_STREAM } from './streams.js';
 
 /**
- * The one owner of the NATS connection. Everything that crosses NATS goes
- * through here:
+ * The one owner of the NATS connection (with the files beside it: the
+ * streams, the job puller, runner presence). Everything that crosses NATS
+ * goes through here:
  * - the job work queue (JetStream, work-queue retention, one subject per pool
  *   and per label set: see label-routes.ts),
  * - build events (JetStream, limits retention, consumed by the bot with a durable consumer),
- * - cancel signals and live log fan-out (core NATS, fire and forget).
+ * - cancel signals, live log fan-out and runner presence (core NATS, fire and forget).
  */
 
-export const JOBS_STREAM = 'HANGAR_JOBS';
-export const EVENTS_STREAM = 'HANGAR_EVENTS';
 const JOBS_PREFIX = 'hangar.jobs';
 const EVENTS_PREFIX = 'hangar.events';
 const CANCEL_SUBJECT = 'hangar.cancel';
@@ -99,7 +98,7 @@ export class Bus {
       );
     });
     const bus = new Bus(nc, nc.jetstream({ timeout: 5000 }), jsm, opts);
-    await bus.ensureStreams();
+    await ensureStreams(jsm, { jobs: `${JOBS_PREFIX}.>`, events: `${EVENTS_PREFIX}.>` });
     void bus.watchStatus();
     return bus;
   }
@@ -108,39 +107,6 @@ export class Bus {
     for await (const s of this.nc.status()) {
       if (s.type === 'disconnect' || s.type === 'reconnect') {
         this.opts.log.info({ nats: s.type, server: s.data }, 'nats connection changed');
-      }
-    }
-  }
-
-  private async ensureStreams(): Promise<void> {
-    await this.ensureStream({
-      name: JOBS_STREAM,
-      subjects: [`${JOBS_PREFIX}.>`],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      duplicate_window: 120 * 1_000_000_000,
-    });
-    await this.ensureStream({
-      name: EVENTS_STREAM,
-      subjects: [`${EVENTS_PREFIX}.>`],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_age: 7 * 24 * 3600 * 1_000_000_000,
-      duplicate_window: 120 * 1_000_000_000,
-    });
-  }
-
-  private async ensureStream(cfg: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
-    try {
-      await this.jsm.streams.info(cfg.name as string);
-    } catch {
-      try {
-        await this.jsm.streams.add(cfg);
-      } catch (err) {
-        // Another process created it between our look and our add.
-        await this.jsm.streams.info(cfg.name as string).catch(() => {
-          throw err;
-        });
       }
     }
   }

@@ -54,6 +54,8 @@ interface Source {
 const SWEEP_EVERY_MS = 1000;
 /** After a wake-up the job may not be stored yet: fetch again after these pauses. */
 const WAKE_RETRIES_MS = [0, 10, 30, 60, 100];
+/** The longest a fetch may wait for the server's answer. */
+const FETCH_TIMEOUT_MS = 5000;
 
 const jc = JSONCodec();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,6 +77,7 @@ export class JobPuller {
   private wake: (() => void) | undefined;
   private readonly subs: Subscription[] = [];
   private closed = false;
+  private readonly fetching = new Set<{ stop(err?: Error): void }>();
 
   private constructor(
     private readonly deps: PullerDeps,
@@ -125,6 +128,7 @@ export class JobPuller {
   close(): void {
     this.closed = true;
     for (const s of this.subs) s.unsubscribe();
+    for (const f of this.fetching) f.stop();
     this.wake?.();
   }
 
@@ -183,12 +187,23 @@ export class JobPuller {
     const out: JobDelivery[] = [];
     for (const i of order) {
       const source = this.sources[i];
-      if (source === undefined || out.length >= n) break;
+      if (source === undefined || out.length >= n || this.closed) break;
       const batch = this.deps.js.fetch(this.deps.stream, source.durable, {
         batch: n - out.length,
         no_wait: true,
       });
-      for await (const m of batch) out.push(delivery(m));
+      // A request lost with a server restart is never answered: give up on it.
+      const timer = setTimeout(
+        () => batch.stop(new Error(`no answer from NATS within ${FETCH_TIMEOUT_MS} ms`)),
+        FETCH_TIMEOUT_MS,
+      );
+      this.fetching.add(batch);
+      try {
+        for await (const m of batch) out.push(delivery(m));
+      } finally {
+        clearTimeout(timer);
+        this.fetching.delete(batch);
+      }
     }
     return out;
   }
