@@ -33,6 +33,7 @@ export class WebhookQueue {
   /** Deliveries in the database not yet loaded (more than the limit were left queued). */
   private backlogAfter: number | undefined;
   private stopped = false;
+  private pumpScheduled = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: WebhookQueueOptions) {}
@@ -59,11 +60,20 @@ export class WebhookQueue {
     if (this.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  /** Adds a recorded delivery in a place taken with reserve(). */
+  /**
+   * Adds a recorded delivery in a place taken with reserve(). The work starts
+   * on a later turn of the event loop, so the hook's answer goes out first
+   * instead of waiting behind the work's own database calls.
+   */
   push(item: QueueItem): void {
     this.reserved = Math.max(0, this.reserved - 1);
     this.waiting.push(item);
-    this.pump();
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   /** Loads deliveries an earlier process left queued. */
