@@ -9,12 +9,12 @@ import {
   type CommitInfo,
   commitFiles,
   deleteRef,
-  git,
   initBare,
   type Person,
   resolveCommit,
   setRef,
 } from './git-repo.js';
+import { fetchMergeRequestRef, refreshMergeRequestRefs } from './merge-request-refs.js';
 import { apiRoutes } from './routes/index.js';
 import { createDoubleServer, type RecordedRequest } from './server.js';
 import {
@@ -201,14 +201,14 @@ export class GitLabDouble {
       author: this.person(opts.author),
       ...(opts.from === undefined ? {} : { from: opts.from }),
     });
-    await this.refreshMergeRequestRefs(project, branch);
+    await refreshMergeRequestRefs(this.state, project, branch);
     return info;
   }
 
   async createBranch(project: Project, name: string, from: string): Promise<string> {
     const sha = await this.resolve(project, from);
     await setRef(project.repoDir, `refs/heads/${name}`, sha);
-    await this.refreshMergeRequestRefs(project, name);
+    await refreshMergeRequestRefs(this.state, project, name);
     return sha;
   }
 
@@ -262,38 +262,8 @@ export class GitLabDouble {
       notes: [],
     };
     this.state.mergeRequests.push(mr);
-    await this.fetchMergeRequestRef(mr);
+    await fetchMergeRequestRef(this.state, mr);
     return mr;
-  }
-
-  /** Copies the source branch's head (and, from a fork, its objects) to the target's merge-request ref. */
-  private async fetchMergeRequestRef(mr: MergeRequest): Promise<void> {
-    const target = this.state.projectById(mr.projectId);
-    const source = this.state.projectById(mr.sourceProjectId);
-    if (!target || !source) return;
-    const ref = `refs/merge-requests/${mr.iid}/head`;
-    if (source === target) {
-      const sha = await resolveCommit(target.repoDir, `refs/heads/${mr.sourceBranch}`);
-      if (sha) await setRef(target.repoDir, ref, sha);
-      return;
-    }
-    if (!(await resolveCommit(source.repoDir, `refs/heads/${mr.sourceBranch}`))) return;
-    await git(target.repoDir, [
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      source.repoDir,
-      `+refs/heads/${mr.sourceBranch}:${ref}`,
-    ]);
-  }
-
-  /** Moves the merge-request refs of open merge requests whose source is `branch` of `project`. */
-  private async refreshMergeRequestRefs(project: Project, branch: string): Promise<void> {
-    for (const mr of this.state.mergeRequests) {
-      if (mr.sourceProjectId === project.id && mr.sourceBranch === branch && mr.state === 'opened') {
-        await this.fetchMergeRequestRef(mr);
-      }
-    }
   }
 
   setMergeRequestState(mr: MergeRequest, state: MergeRequestState): void {

@@ -1,6 +1,6 @@
 /** `/hangar cancel`: stops the merge request's unfinished builds and drops builds waiting for approval. */
 
-import { heldStatusName } from '../webhooks/submit-build.js';
+import { heldStatusName, heldStatusTarget } from '../webhooks/submit-build.js';
 import { UNFINISHED_BUILD_STATUSES } from './build-states.js';
 import { buildLink, type CommandCall, type CommandResult, type CommandSpec, ok, refused } from './deps.js';
 
@@ -19,15 +19,12 @@ async function cancel({ deps, repo, mr, author, log }: CommandCall): Promise<Com
   }
   const dropped = await deps.store.heldBuilds.drop(repo.projectId, mr.iid);
   for (const held of dropped) {
-    await deps.statuses.publish(
-      { projectId: held.sourceProjectId, sha: held.sha, ref: held.ref, repoId: repo.id, buildNumber: 0 },
-      {
-        name: heldStatusName(deps.statuses.prefix),
-        state: 'canceled',
-        description: `canceled by @${author.username} before approval`,
-        targetUrl: '',
-      },
-    );
+    await deps.statuses.publish(heldStatusTarget(held, repo.id), {
+      name: heldStatusName(deps.statuses.prefix),
+      state: 'canceled',
+      description: `canceled by @${author.username} before approval`,
+      targetUrl: '',
+    });
   }
   if (cancelled.length === 0 && dropped.length === 0) {
     return refused('nothing to cancel: no build of this merge request is running or waiting.');

@@ -6,6 +6,7 @@
  */
 import type { HeldBuild, Repo } from '../../coordinator/store/index.js';
 import type { BuildMessage, CreateBuildRequest } from '../api/build-service.js';
+import type { StatusTarget } from '../statuses/publisher.js';
 import { netrcFor } from './clone-credentials.js';
 import type { HookContext, WebhookDeps } from './deps.js';
 
@@ -32,6 +33,22 @@ export function short(sha: string): string {
 /** Holds the waiting status of a held build under the prefix alone: pipeline names are not known yet. */
 export function heldStatusName(prefix: string): string {
   return prefix;
+}
+
+/**
+ * Where the waiting status of a held build was posted, so approving or
+ * cancelling ends that one: the target project's merge-request ref (holds
+ * made before statuses of forks moved there carry the fork's branch instead).
+ */
+export function heldStatusTarget(held: HeldBuild, repoId: number): StatusTarget {
+  const onTarget = held.ref.startsWith('refs/merge-requests/');
+  return {
+    projectId: onTarget ? held.projectId : held.sourceProjectId,
+    sha: held.sha,
+    ref: held.ref,
+    repoId,
+    buildNumber: 0,
+  };
 }
 
 export async function submitBuild(
@@ -122,16 +139,7 @@ export async function releaseHeldBuild(
     throw err;
   }
   await deps.store.heldBuilds.setBuildNumber(held.id, build.number);
-  // The approval ends the waiting status where it was posted.
-  const onTarget = held.ref.startsWith('refs/merge-requests/');
-  const target = {
-    projectId: onTarget ? held.projectId : held.sourceProjectId,
-    sha: held.sha,
-    ref: held.ref,
-    repoId: repo.id,
-    buildNumber: 0,
-  };
-  await deps.statuses.publish(target, {
+  await deps.statuses.publish(heldStatusTarget(held, repo.id), {
     name: heldStatusName(deps.statuses.prefix),
     state: 'success',
     description: `approved by @${approvedBy}; build ${build.number} started`,
