@@ -71,6 +71,50 @@ describe('a merge request from a private fork the bot cannot see', () => {
   });
 });
 
+describe('comments on a merge request from a private fork', () => {
+  it('/hangar cancel ends the waiting status on the merge request; /hangar run builds the head', async () => {
+    const outsider = c.gitlab.addUser({ username: 'forker2' });
+    const fork = await c.gitlab.createProject({
+      path: 'forker2/app',
+      files: { '.drone.yml': pipeline('default', [{ name: 'test', commands: ['echo fork'] }]) },
+      author: outsider,
+    });
+    c.gitlab.addMember(fork, outsider, Role.owner);
+    const head = await c.gitlab.commit(fork, { files: { 'two.txt': '2' }, message: 'More fork work' });
+    const mr = await c.gitlab.createMergeRequest({
+      project: c.project,
+      sourceProject: fork,
+      sourceBranch: 'main',
+      author: outsider,
+    });
+    await c.deliver(
+      'Merge Request Hook',
+      await mergeRequestPayload(c.gitlab, mr, { action: 'open', user: outsider }),
+    );
+    await waitFor('the waiting status', () =>
+      c.gitlab.statusesOf(c.project, head.sha).find((s) => s.name === 'hangar'),
+    );
+    const cancel = c.gitlab.addNote(mr, { author: c.developer, body: '/hangar cancel' });
+    await c.deliver('Note Hook', await notePayload(c.gitlab, mr, cancel));
+    const ended = await waitFor('the waiting status to be cancelled', () =>
+      c.gitlab.statusesOf(c.project, head.sha).find((s) => s.name === 'hangar' && s.status === 'canceled'),
+    );
+    expect(ended.ref).toBe(`refs/merge-requests/${mr.iid}/head`);
+
+    const runNote = c.gitlab.addNote(mr, { author: c.developer, body: '/hangar run' });
+    await c.deliver('Note Hook', await notePayload(c.gitlab, mr, runNote));
+    const build = await waitFor('the build /hangar run started', async () =>
+      (await c.listBuilds()).find((b) => b.mergeRequestIid === mr.iid),
+    );
+    expect(build).toMatchObject({ sha: head.sha, fork: true, message: 'More fork work\n' });
+    await waitFor('its status on the merge request', () =>
+      c.gitlab
+        .statusesOf(c.project, head.sha)
+        .find((s) => s.name === 'hangar/default' && s.ref === `refs/merge-requests/${mr.iid}/head`),
+    );
+  });
+});
+
 describe('a status GitLab refuses for good', () => {
   const target = (projectId: number, sha: string) => ({
     projectId,
