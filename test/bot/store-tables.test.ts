@@ -99,6 +99,36 @@ describe.each(ENGINES)('bot tables on %s', (engine) => {
     expect(states).toEqual(['pending', 'success', 'running']);
   });
 
+  it('keeps an entry GitLab refused for good with the reason, out of the way of the next one of its key', async () => {
+    const clock = manualClock();
+    const store = await db.open({ clock: clock.now });
+    const repo = await newRepo(store);
+    const key = { projectId: 43, sha: 'c'.repeat(40), name: 'hangar/test', ref: 'main', repoId: repo.id };
+    const put = (state: string) =>
+      store.outbox.enqueue({ ...key, state, description: state, targetUrl: '', buildNumber: 1 });
+    const mine = async () => (await store.outbox.due(100)).filter((e) => e.projectId === key.projectId);
+
+    await put('pending');
+    await put('success');
+    const [head] = await mine();
+    if (head === undefined) throw new Error('no entry');
+    const waiting = await store.outbox.size();
+    await store.outbox.giveUp(head.id, '404 Commit Not Found');
+    expect((await mine()).map((e) => e.state)).toEqual(['success']);
+    expect(await store.outbox.size()).toBe(waiting - 1);
+    const [refused] = (await store.outbox.refused(10)).filter((e) => e.projectId === key.projectId);
+    expect(refused).toMatchObject({
+      state: 'pending',
+      lastError: '404 Commit Not Found',
+      givenUpAt: clock.now(),
+    });
+
+    clock.advance(60_000);
+    await store.outbox.prune(clock.now() - 1000);
+    expect((await store.outbox.refused(10)).filter((e) => e.projectId === key.projectId)).toEqual([]);
+    expect((await mine()).map((e) => e.state)).toEqual(['success']);
+  });
+
   it('keeps a summary note on the newest build', async () => {
     const store = await db.open();
     expect(await store.summaryNotes.claim(5, 1, 3)).toBe(true);
