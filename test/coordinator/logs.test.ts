@@ -1,10 +1,13 @@
 /**
  * Step logs: batches resent after a broken stream are stored once, in order;
  * the per-step limit truncates with a visible marker; TailLog gives stored
- * lines then live ones to every viewer, and ends when the step is over.
+ * lines then live ones to every viewer, and ends when the step is over; lines
+ * go out on NATS only while someone follows the step.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { truncationMarker } from '../../services/coordinator/store/index.js';
+import { silentLogger } from '../../services/shared/log.js';
+import { Bus } from '../../services/shared/nats/bus.js';
 import { Cluster, pipeline, type SimRunner, sleep, waitFor } from './harness.js';
 
 let cluster: Cluster;
@@ -144,6 +147,47 @@ describe('TailLog', () => {
       expect(v.chunks.at(-1)?.eof).toBe(true);
     }
     expect(later.chunks.flatMap((c) => c.lines)).toEqual(expected.slice(5));
+  });
+
+  it('publishes a step on NATS only while someone follows it', async () => {
+    const runner = await cluster.runner('watched');
+    await runner.register();
+    const { repo, created, job } = await started(cluster, runner);
+    const stepId = job.steps[1]!.id;
+    await runner.step(job.jobId, job.leaseToken, stepId, 'RUNNING');
+    const bus = await Bus.connect({ url: cluster.nats.url, name: 'log-watch-test', log: silentLogger });
+    const published: string[] = [];
+    const sub = bus.onLogs(String(stepId), (m) => published.push(JSON.stringify(m)));
+    try {
+      const logs = runner.logs();
+      logs.send(job.jobId, job.leaseToken, stepId, 1, numbered(1, 2));
+      await waitFor('stored', () => logs.ackedFor(stepId) === 1);
+      await sleep(300);
+      expect(published).toEqual([]);
+
+      const viewer = cluster.tail({
+        repo: { slug: repo.slug },
+        buildNumber: created.number,
+        jobNumber: 1,
+        step: 'test',
+        follow: true,
+      });
+      await waitFor('stored lines at the viewer', () => viewer.chunks.length >= 1);
+      logs.send(job.jobId, job.leaseToken, stepId, 2, numbered(3, 4));
+      await waitFor('the new lines published', () => published.some((m) => m.includes('line 4')));
+      await waitFor('the new lines at the viewer', () =>
+        viewer.chunks.some((c) => c.lines.includes('line 4')),
+      );
+      logs.call.end();
+      await logs.ended;
+      await runner.step(job.jobId, job.leaseToken, stepId, 'SUCCESS');
+      await runner.complete(job.jobId, job.leaseToken, 'SUCCESS');
+      await viewer.done;
+      expect(viewer.chunks.flatMap((c) => c.lines)).toEqual(numbered(1, 4));
+    } finally {
+      sub.unsubscribe();
+      await bus.close();
+    }
   });
 
   it('says which step does not exist', async () => {

@@ -76,6 +76,28 @@ describe.each(ENGINES)('step logs on %s', (engine) => {
     expect((await store.logs.read(step.id, { afterSeq: 3 })).map((c) => c.seq)).toEqual([4, 5]);
   });
 
+  it('stores a large resend in any order once, around batches it already holds', async () => {
+    const { store, step, proof } = await setup();
+    const batch = (seq: number) => ({ seq, lines: [`line ${seq}a`, `line ${seq}b`] });
+    expect(await store.logs.append(step.id, [batch(40), batch(5)], proof)).toMatchObject({
+      acked: 0,
+      stored: 2,
+    });
+    // 61 batches arrive at once, shuffled and with one of them twice.
+    const resend = Array.from({ length: 61 }, (_, i) => batch(((i * 37) % 61) + 1));
+    resend.push(batch(17));
+    expect(await store.logs.append(step.id, resend, proof)).toEqual({
+      acked: 61,
+      stored: 59,
+      truncated: false,
+    });
+    const expected = Array.from({ length: 61 }, (_, i) => `line ${i + 1}a\nline ${i + 1}b\n`);
+    expect(await store.logs.text(step.id)).toBe(expected.join(''));
+    const read = await store.logs.read(step.id, { afterSeq: 30 });
+    expect(read.map((c) => c.seq)).toEqual(Array.from({ length: 31 }, (_, i) => i + 31));
+    expect(read.every((c) => c.lines === 2)).toBe(true);
+  });
+
   it('cuts a step log at the limit with a visible marker and keeps acknowledging', async () => {
     const { store, step, proof } = await setup();
     const line = 'x'.repeat(99);

@@ -16,6 +16,7 @@ import type { Authenticator } from '../grpc/auth.js';
 import { failStream } from '../grpc/handle.js';
 import { SHUTDOWN_STATUS, type StreamTracker } from '../grpc/server.js';
 import { publishLines, publishReload } from './live.js';
+import { Viewers } from './viewers.js';
 
 const HIGH_WATER = 512;
 /** How long batches wait for others to share their transaction. */
@@ -47,11 +48,44 @@ function groups(batches: readonly LogBatch__Output[]): LogBatch__Output[][] {
   return out;
 }
 
+/**
+ * Publishes what just became readable to live viewers: the batches from
+ * `before` up to `result.acked` that this write holds, in order, or a reload
+ * hint where the store holds more than this write (batches stored earlier
+ * behind a gap) or the lines were cut at the size limit. Nothing is encoded
+ * for a step that nobody watches.
+ */
+function share(
+  bus: CoordinatorContext['bus'],
+  viewers: Viewers,
+  stepId: number,
+  input: readonly { seq: number; lines: string[] }[],
+  before: number,
+  result: { acked: number; truncated: boolean },
+): void {
+  if (!viewers.watched(stepId)) return;
+  if (result.truncated) {
+    publishReload(bus, stepId, result.acked);
+    return;
+  }
+  const fresh: { seq: number; lines: string[] }[] = [];
+  let top = before;
+  for (const b of [...input].sort((x, y) => x.seq - y.seq)) {
+    if (b.seq <= top || b.seq > result.acked) continue;
+    fresh.push(b);
+    top = b.seq;
+  }
+  publishLines(bus, stepId, fresh);
+  // Batches stored earlier behind a gap became contiguous: viewers read them from the store.
+  if (top < result.acked) publishReload(bus, stepId, result.acked);
+}
+
 export function sendLogsHandler(
   ctx: CoordinatorContext,
   auth: Authenticator,
   streams: StreamTracker,
 ): handleBidiStreamingCall<LogBatch__Output, LogAck> {
+  const viewers = new Viewers(ctx.bus);
   return (call) => {
     const queue: LogBatch__Output[] = [];
     const steps = new Map<number, StepState>();
@@ -76,31 +110,22 @@ export function sendLogsHandler(
     const write = async (group: LogBatch__Output[]) => {
       const first = group[0] as LogBatch__Output;
       const stepId = first.stepId;
-      const input = group.map((b) => ({ seq: b.seq, lines: b.lines.map((l) => l.text) }));
+      let lines = 0;
+      const input = group.map((b) => {
+        lines += b.lines.length;
+        return { seq: b.seq, lines: b.lines.map((l) => l.text) };
+      });
       const result = await ctx.store.logs.append(stepId, input, {
         jobId: first.jobId,
         token: first.leaseToken,
       });
-      let lines = 0;
-      for (const b of input) lines += b.lines.length;
       ctx.metrics.logLines.inc({}, lines);
-      const before = steps.get(stepId) ?? { acked: 0, truncated: false };
-      steps.set(stepId, { acked: result.acked, truncated: result.truncated });
-      if (result.acked > before.acked && !before.truncated) {
-        if (result.truncated) publishReload(ctx.bus, stepId, result.acked);
-        else {
-          const fresh: { seq: number; lines: string[] }[] = [];
-          let top = before.acked;
-          for (const b of [...input].sort((x, y) => x.seq - y.seq)) {
-            if (b.seq <= top || b.seq > result.acked) continue;
-            fresh.push(b);
-            top = b.seq;
-          }
-          publishLines(ctx.bus, stepId, fresh);
-          // Batches stored earlier behind a gap became contiguous: viewers read them from the store.
-          if (top < result.acked) publishReload(ctx.bus, stepId, result.acked);
-        }
-      }
+      const state = steps.get(stepId) ?? { acked: 0, truncated: false };
+      if (result.acked > state.acked && !state.truncated)
+        share(ctx.bus, viewers, stepId, input, state.acked, result);
+      state.acked = result.acked;
+      state.truncated = result.truncated;
+      steps.set(stepId, state);
       if (!done) call.write({ stepId, ackedSeq: result.acked, truncated: result.truncated });
     };
 

@@ -2,7 +2,8 @@
  * TailLog: a step's stored log from `after_seq`, then (with `follow`) live
  * batches until the step has ended. Live batches come over NATS from
  * whichever coordinator stores them; a gap, a reload hint, a lost message or
- * silence all fall back to reading the store, which is the truth. The step is
+ * silence all fall back to reading the store, which is the truth. A follower
+ * announces itself (viewers.ts) so that lines are published at all. The step is
  * over when it has ended and its job has ended too, or when it ended and no
  * line came for a while (a runner may ship the last lines after the step's
  * final state).
@@ -15,6 +16,7 @@ import { findBuild, findRepo } from '../builds/repo-ref.js';
 import type { CoordinatorContext } from '../context.js';
 import { isFinished, truncationMarker } from '../store/index.js';
 import { type LiveMessage, parseLive } from './live.js';
+import { announceViewer, RENEW_MS } from './viewers.js';
 
 /** How often a follower looks at the store when NATS says nothing. */
 const POLL_MS = 1000;
@@ -95,6 +97,9 @@ export async function tailLog(ctx: CoordinatorContext, call: Call, isClosed: () 
         wake?.();
       })
     : undefined;
+  // Coordinators publish a step's lines only while someone has said they follow it.
+  if (req.follow) announceViewer(ctx.bus, step.id);
+  const renew = req.follow ? setInterval(() => announceViewer(ctx.bus, step.id), RENEW_MS) : undefined;
   const onCancel = () => wake?.();
   call.on('cancelled', onCancel);
   try {
@@ -156,6 +161,7 @@ export async function tailLog(ctx: CoordinatorContext, call: Call, isClosed: () 
       }
     }
   } finally {
+    clearInterval(renew);
     sub?.unsubscribe();
     call.off('cancelled', onCancel);
   }

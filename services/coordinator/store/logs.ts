@@ -8,6 +8,7 @@
  */
 import { formatBytes } from '../../shared/config/values.js';
 import type { StoreContext } from './context.js';
+import type { Queryable, SqlValue } from './db.js';
 import { NotFoundError } from './errors.js';
 import { verifyLease } from './lease-check.js';
 import { bool, num } from './rows.js';
@@ -35,8 +36,16 @@ export function truncationMarker(limit: number): string {
 }
 
 /** NUL cannot be stored in PostgreSQL text; it becomes U+FFFD on both engines. */
-function clean(line: string): string {
-  return line.includes('\0') ? line.replaceAll('\0', '\uFFFD') : line;
+function clean(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
+}
+
+interface Fitted {
+  text: string;
+  /** UTF-8 size of `text`. */
+  bytes: number;
+  count: number;
+  complete: boolean;
 }
 
 /**
@@ -44,11 +53,12 @@ function clean(line: string): string {
  * yet, so the first line alone is longer than the limit) that line is cut at a
  * character boundary instead, so the log does not end up empty.
  */
-function fitLines(
-  lines: readonly string[],
-  room: number,
-  cutFirst: boolean,
-): { text: string; count: number; complete: boolean } {
+function fitLines(lines: readonly string[], room: number, cutFirst: boolean): Fitted {
+  if (lines.length === 0) return { text: '', bytes: 0, count: 0, complete: true };
+  // Usually the whole batch fits: one string, measured once.
+  const whole = clean(`${lines.join('\n')}\n`);
+  const wholeBytes = Buffer.byteLength(whole, 'utf8');
+  if (wholeBytes <= room) return { text: whole, bytes: wholeBytes, count: lines.length, complete: true };
   let text = '';
   let used = 0;
   let count = 0;
@@ -61,15 +71,46 @@ function fitLines(
           .subarray(0, room - 1)
           .toString('utf8')
           .replace(/\uFFFD$/, '');
-        return { text: `${cut}\n`, count: 1, complete: false };
+        const cutText = `${cut}\n`;
+        return { text: cutText, bytes: Buffer.byteLength(cutText, 'utf8'), count: 1, complete: false };
       }
-      return { text, count, complete: false };
+      return { text, bytes: used, count, complete: false };
     }
     text += piece;
     used += size;
     count += 1;
   }
-  return { text, count, complete: true };
+  return { text, bytes: used, count, complete: true };
+}
+
+/** Rows per INSERT statement, largest first: few statements per transaction, few distinct statements to prepare. */
+const INSERT_SIZES = [32, 16, 8, 4, 2, 1] as const;
+
+async function insertChunks(q: Queryable, rows: readonly SqlValue[][]): Promise<void> {
+  let i = 0;
+  for (const size of INSERT_SIZES) {
+    while (rows.length - i >= size) {
+      const part = rows.slice(i, i + size);
+      await q.run(
+        `INSERT INTO log_chunks (step_id, seq, data, lines) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        part.flat(),
+      );
+      i += size;
+    }
+  }
+}
+
+/** Batches in seq order, each seq once. */
+function ordered(batches: readonly LogBatchInput[]): LogBatchInput[] {
+  const out: LogBatchInput[] = [];
+  let sorted = true;
+  for (let i = 1; i < batches.length; i++) {
+    if ((batches[i] as LogBatchInput).seq <= (batches[i - 1] as LogBatchInput).seq) sorted = false;
+  }
+  for (const b of sorted ? batches : [...batches].sort((x, y) => x.seq - y.seq)) {
+    if (out.length === 0 || (out[out.length - 1] as LogBatchInput).seq !== b.seq) out.push(b);
+  }
+  return out;
 }
 
 export function logStore({ db, now, logLimit }: StoreContext): LogStore {
@@ -79,6 +120,7 @@ export function logStore({ db, now, logLimit }: StoreContext): LogStore {
         if (!Number.isSafeInteger(b.seq) || b.seq < 1)
           throw new RangeError(`log batch seq must be 1 or more, not ${b.seq}`);
       }
+      const incoming = ordered(batches);
       return db.tx(async (q) => {
         if (lease !== undefined) await verifyLease(q, db.dialect, lease.jobId, lease.token, now());
         const step = await q.get<{
@@ -96,45 +138,55 @@ export function logStore({ db, now, logLimit }: StoreContext): LogStore {
         let size = Number(step.log_size);
         let acked = Number(step.log_acked);
         let truncated = bool(step.log_truncated);
-        let stored = 0;
-        const seen = new Set<number>();
-        for (const batch of [...batches].sort((a, b) => a.seq - b.seq)) {
-          if (batch.seq <= acked || seen.has(batch.seq)) continue;
-          seen.add(batch.seq);
+        const fresh = incoming.filter((b) => b.seq > acked);
+        if (fresh.length === 0) return { acked, stored: 0, truncated };
+        // The step's row is locked, so the batches above the acknowledgement
+        // stored before this transaction are all there is to skip.
+        const last = (fresh[fresh.length - 1] as LogBatchInput).seq;
+        const held = await q.all<{ seq: number }>(
+          'SELECT seq FROM log_chunks WHERE step_id = ? AND seq > ? AND seq <= ?',
+          [stepId, acked, last],
+        );
+        const have = new Set(held.map((r) => Number(r.seq)));
+        const rows: SqlValue[][] = [];
+        for (const batch of fresh) {
+          if (have.has(batch.seq)) continue;
           let text = '';
           let count = 0;
           if (!truncated) {
-            const room = logLimit - size;
-            const part = fitLines(batch.lines, room, size === 0);
+            const part = fitLines(batch.lines, logLimit - size, size === 0);
             text = part.text;
             count = part.count;
+            size += part.bytes;
             if (!part.complete) {
               truncated = true;
-              text += truncationMarker(logLimit);
+              const marker = truncationMarker(logLimit);
+              text += marker;
               count += 1;
+              size += Buffer.byteLength(marker, 'utf8');
             }
           }
-          const inserted = await q.run(
-            'INSERT INTO log_chunks (step_id, seq, data, lines) VALUES (?, ?, ?, ?) ON CONFLICT (step_id, seq) DO NOTHING',
-            [stepId, batch.seq, text, count],
-          );
-          if (inserted === 0) continue;
-          stored += 1;
-          size += Buffer.byteLength(text, 'utf8');
+          rows.push([stepId, batch.seq, text, count]);
+          have.add(batch.seq);
         }
-        // Move the acknowledgement over every batch that is now contiguous.
-        for (;;) {
-          const next = await q.all<{ seq: number }>(
-            'SELECT seq FROM log_chunks WHERE step_id = ? AND seq > ? ORDER BY seq LIMIT 256',
-            [stepId, acked],
-          );
-          let moved = 0;
-          for (const r of next) {
-            if (Number(r.seq) !== acked + 1) break;
-            acked += 1;
-            moved += 1;
+        await insertChunks(q, rows);
+        // Move the acknowledgement over every batch that is now contiguous:
+        // first those this transaction knows of, then any stored earlier beyond them.
+        while (have.has(acked + 1)) acked += 1;
+        if (acked >= last) {
+          for (;;) {
+            const next = await q.all<{ seq: number }>(
+              'SELECT seq FROM log_chunks WHERE step_id = ? AND seq > ? ORDER BY seq LIMIT 256',
+              [stepId, acked],
+            );
+            let moved = 0;
+            for (const r of next) {
+              if (Number(r.seq) !== acked + 1) break;
+              acked += 1;
+              moved += 1;
+            }
+            if (moved < 256) break;
           }
-          if (moved < 256) break;
         }
         await q.run('UPDATE steps SET log_size = ?, log_acked = ?, log_truncated = ? WHERE id = ?', [
           size,
@@ -142,7 +194,7 @@ export function logStore({ db, now, logLimit }: StoreContext): LogStore {
           truncated,
           stepId,
         ]);
-        return { acked, stored, truncated };
+        return { acked, stored: rows.length, truncated };
       });
     },
 
