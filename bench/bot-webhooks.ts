@@ -197,6 +197,22 @@ async function bare(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${port}/hook`, server };
 }
 
+/**
+ * The time the bot's /hook handler itself took (body read to answer, from its
+ * own metrics): what the server adds, without the client, the network stack
+ * or requests waiting for the event loop.
+ */
+async function handlerTimes(metricsUrl: string): Promise<string> {
+  const text = await (await fetch(metricsUrl)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  const count = value(/^hangar_bot_webhook_seconds_count (\S+)$/m);
+  const sum = value(/^hangar_bot_webhook_seconds_sum (\S+)$/m);
+  const under = (le: string) =>
+    value(new RegExp(`^hangar_bot_webhook_seconds_bucket\\{le="${le}"\\} (\\S+)$`, 'm'));
+  const pct = (n: number) => ((100 * n) / count).toFixed(2);
+  return `/hook handler time over all ${count} deliveries (bot metrics): mean ${((1000 * sum) / count).toFixed(3)} ms; ≤ 1 ms ${pct(under('0.001'))}%, ≤ 5 ms ${pct(under('0.005'))}%, ≤ 50 ms ${pct(under('0.05'))}%`;
+}
+
 const load1 = () => loadavg()[0]?.toFixed(2) ?? '?';
 const line = (name: string, r: Result) =>
   `${name.padEnd(13)} ${r.perSecond.toFixed(0).padStart(5)}/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  max ${r.max.toFixed(1).padStart(6)} ms  server CPU ${(r.cpuMs ?? 0).toFixed(3)} ms/req  non-202 ${r.failed}`;
@@ -293,6 +309,7 @@ async function main(args: string[]): Promise<void> {
       verdicts.push(p99 < 50);
     }
     console.log(`  /hook answers other than 202: ${failed}`);
+    console.log(`  ${await handlerTimes(`http://127.0.0.1:${port}/metrics`)}`);
     console.log(
       `  deliveries left queued after the queue drained: ${(await store.deliveries.queued(1)).length}`,
     );
