@@ -22,14 +22,23 @@ const HIGH_WATER = 512;
 /** How long batches wait for others to share their transaction. */
 const COALESCE_MS = 2;
 
+/** A batch as it waits for its write. */
+interface Received {
+  stepId: number;
+  jobId: number;
+  leaseToken: string;
+  seq: number;
+  lines: string[];
+}
+
 interface StepState {
   acked: number;
   truncated: boolean;
 }
 
 /** Consecutive batches of the same step and lease, in arrival order. */
-function groups(batches: readonly LogBatch__Output[]): LogBatch__Output[][] {
-  const out: LogBatch__Output[][] = [];
+function groups(batches: readonly Received[]): Received[][] {
+  const out: Received[][] = [];
   for (const b of batches) {
     const last = out[out.length - 1];
     const head = last?.[0];
@@ -87,7 +96,7 @@ export function sendLogsHandler(
 ): handleBidiStreamingCall<LogBatch__Output, LogAck> {
   const viewers = new Viewers(ctx.bus);
   return (call) => {
-    const queue: LogBatch__Output[] = [];
+    const queue: Received[] = [];
     const steps = new Map<number, StepState>();
     let pumping = false;
     let ended = false;
@@ -107,22 +116,19 @@ export function sendLogsHandler(
     const authed = auth.runner(call, 'SendLogs');
     authed.catch(() => {});
 
-    const write = async (group: LogBatch__Output[]) => {
-      const first = group[0] as LogBatch__Output;
+    const write = async (group: Received[]) => {
+      const first = group[0] as Received;
       const stepId = first.stepId;
       let lines = 0;
-      const input = group.map((b) => {
-        lines += b.lines.length;
-        return { seq: b.seq, lines: b.lines.map((l) => l.text) };
-      });
-      const result = await ctx.store.logs.append(stepId, input, {
+      for (const b of group) lines += b.lines.length;
+      const result = await ctx.store.logs.append(stepId, group, {
         jobId: first.jobId,
         token: first.leaseToken,
       });
       ctx.metrics.logLines.inc({}, lines);
       const state = steps.get(stepId) ?? { acked: 0, truncated: false };
       if (result.acked > state.acked && !state.truncated)
-        share(ctx.bus, viewers, stepId, input, state.acked, result);
+        share(ctx.bus, viewers, stepId, group, state.acked, result);
       state.acked = result.acked;
       state.truncated = result.truncated;
       steps.set(stepId, state);
@@ -177,7 +183,14 @@ export function sendLogsHandler(
 
     call.on('data', (b: LogBatch__Output) => {
       if (done) return;
-      queue.push(b);
+      // Only the text is kept: the decoded line objects are garbage at once, not after the write.
+      queue.push({
+        stepId: b.stepId,
+        jobId: b.jobId,
+        leaseToken: b.leaseToken,
+        seq: b.seq,
+        lines: b.lines.map((l) => l.text),
+      });
       if (queue.length >= HIGH_WATER && !paused) {
         paused = true;
         call.pause();
