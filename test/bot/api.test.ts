@@ -60,6 +60,7 @@ describe('repositories', () => {
       project_id: w.project.id,
       active: true,
       config_path: '.drone.yml',
+      visibility: 'private',
     });
     expect(w.project.hooks).toHaveLength(1);
     const hook = w.project.hooks[0];
@@ -92,8 +93,12 @@ describe('repositories', () => {
 
   it('enable again replaces the hook and its token; the old token is refused', async () => {
     const old = w.project.hooks[0];
+    // Switching on again also takes the project's visibility as GitLab has it now.
+    w.project.visibility = 'internal';
     const r = await w.api('POST', '/repos/acme%2Fapp');
+    w.project.visibility = 'private';
     expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ visibility: 'internal' });
     expect(w.project.hooks).toHaveLength(1);
     const fresh = w.project.hooks[0];
     expect(fresh?.id).not.toBe(old?.id);
