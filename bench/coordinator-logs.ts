@@ -9,7 +9,11 @@
  * After one warm-up of each side, rounds alternate which side goes first.
  * Target: ratio ≥ 0.5.
  *
- *   npx tsx bench/coordinator-logs.ts [lines] [lines-per-batch] [rounds]
+ * With `follow`, a viewer tails the step live (TailLog) while it is written,
+ * so lines are also published on NATS and streamed to it; it must receive
+ * every line, in order.
+ *
+ *   npx tsx bench/coordinator-logs.ts [lines] [lines-per-batch] [rounds] [follow]
  */
 import { credentials, Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { LogAck, LogAck__Output } from '../proto/generated/hangar/v1/LogAck.js';
@@ -23,6 +27,7 @@ import { freePort } from '../test/support/nats-server.js';
 const L = Number(process.argv[2] ?? 200_000);
 const B = Number(process.argv[3] ?? 100);
 const ROUNDS = Number(process.argv[4] ?? 3);
+const FOLLOW = process.argv[5] === 'follow';
 const BATCHES = Math.ceil(L / B);
 
 const line = (n: number) =>
@@ -66,11 +71,26 @@ async function coordinatorRun(): Promise<{ ms: number; stored: number }> {
   const job = await runner.acceptNext(15_000, Number(b.jobs[0]?.id));
   const stepId = job.steps[1]!.id;
   const list = batches(job.jobId, job.leaseToken, stepId);
+  const viewer = FOLLOW
+    ? cluster.tail(
+        { repo: { slug: repo.slug }, buildNumber: b.number, jobNumber: 1, step: 'noisy', follow: true },
+        600_000,
+      )
+    : undefined;
+  // Let the viewer's announcement reach the coordinator before the first line.
+  if (viewer) await new Promise((r) => setTimeout(r, 200));
   const ms = await stream(runner.client, list);
   const text = await cluster.store.logs.text(stepId);
   const stored = text === '' ? 0 : text.split('\n').length - 1;
   const expected = `${Array.from({ length: L }, (_, i) => line(i)).join('\n')}\n`;
   if (text !== expected) throw new Error(`stored log differs from what was sent (${stored} of ${L} lines)`);
+  if (viewer) {
+    await runner.runAll(job);
+    await viewer.done;
+    const seen = viewer.chunks.flatMap((c) => c.lines);
+    if (`${seen.join('\n')}\n` !== expected)
+      throw new Error(`the viewer saw ${seen.length} of ${L} lines, or not in order`);
+  }
   await cluster.dispose();
   return { ms, stored };
 }
@@ -101,7 +121,9 @@ async function rawRun(): Promise<{ ms: number; counted: number }> {
 
 const rate = (ms: number) => (L / ms) * 1000;
 const ratios: number[] = [];
-console.log(`lines: ${L} (~80 bytes each), ${B} per batch, ${BATCHES} batches, rounds: ${ROUNDS}`);
+console.log(
+  `lines: ${L} (~80 bytes each), ${B} per batch, ${BATCHES} batches, rounds: ${ROUNDS}${FOLLOW ? ', one viewer following live' : ''}`,
+);
 // Warm-up (not counted): both sides once, so neither pays for the other's JIT.
 await rawRun();
 await coordinatorRun();
@@ -111,7 +133,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const raw = first ?? (await rawRun());
   ratios.push(rate(ours.ms) / rate(raw.ms));
   console.log(
-    `round ${round}: raw gRPC stream ${rate(raw.ms).toFixed(0)} lines/s (${raw.ms.toFixed(0)} ms), coordinator into storage ${rate(ours.ms).toFixed(0)} lines/s (${ours.ms.toFixed(0)} ms), ratio ${(rate(ours.ms) / rate(raw.ms)).toFixed(3)}; stored ${ours.stored} of ${L} lines, none missing or doubled`,
+    `round ${round}: raw gRPC stream ${rate(raw.ms).toFixed(0)} lines/s (${raw.ms.toFixed(0)} ms), coordinator into storage ${rate(ours.ms).toFixed(0)} lines/s (${ours.ms.toFixed(0)} ms), ratio ${(rate(ours.ms) / rate(raw.ms)).toFixed(3)}; stored ${ours.stored} of ${L} lines, none missing or doubled${FOLLOW ? '; the viewer got every line' : ''}`,
   );
 }
 const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] as number;
