@@ -23,6 +23,14 @@ const DIALECT: Dialect = Object.freeze({
 
 const STATEMENT_CACHE_LIMIT = 500;
 
+/**
+ * SQLite's page cache per connection, in KiB. better-sqlite3 builds SQLite with
+ * 16 MiB, which a coordinator fills by serving old builds once and keeps for
+ * good; 2 MiB is SQLite's own default, and pages beyond it come from the
+ * operating system's file cache.
+ */
+const PAGE_CACHE_KIB = 2048;
+
 export interface SqliteOptions {
   /** File path, or ':memory:'. */
   path: string;
@@ -41,6 +49,7 @@ export function openSqlite(opts: SqliteOptions): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 0');
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   } catch (err) {
     throw new DatabaseUnavailableError(
       `cannot open the SQLite database ${opts.path}: ${errorMessage(err)}; check HANGAR_DATABASE_PATH and that its directory is writable`,
