@@ -15,12 +15,10 @@ import { type LogStore, logStore } from './logs.js';
 import { type MigrateResult, migrate } from './migrate.js';
 import { type SummaryNoteStore, summaryNoteStore } from './mr-notes.js';
 import { type StatusOutbox, statusOutbox } from './outbox.js';
-import { openPostgres } from './postgres.js';
 import { type RegistryStore, registryStore } from './registries.js';
 import { type RepoStore, repoStore } from './repos.js';
 import { type RunnerStore, runnerStore } from './runners.js';
 import { type SecretStore, secretStore } from './secrets.js';
-import { openSqlite } from './sqlite.js';
 import { type StepStore, stepStore } from './steps.js';
 
 export type DatabaseConfig = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
@@ -88,10 +86,14 @@ async function checkKey(db: Db, cipher: Cipher): Promise<void> {
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
+  // Each engine's driver loads only when it is the one configured.
   const db =
     opts.database.engine === 'sqlite'
-      ? openSqlite({ path: opts.database.path })
-      : await openPostgres({ url: opts.database.url, ...(opts.log ? { log: opts.log } : {}) });
+      ? (await import('./sqlite.js')).openSqlite({ path: opts.database.path })
+      : await (await import('./postgres.js')).openPostgres({
+          url: opts.database.url,
+          ...(opts.log ? { log: opts.log } : {}),
+        });
   const now = opts.clock ?? Date.now;
   try {
     const schema = await migrate(db, now);
