@@ -91,7 +91,13 @@ export function buildDetails(b: BuildJson): string {
     ]),
   ]);
   if (rows.length === 0) return head;
-  return `${head}\n${table(['#', 'pipeline', 'step', 'status', 'exit', 'took'], rows)}`;
+  // Why a pipeline waits or failed before running: a sentence, too long for a column.
+  const notes = b.pipelines
+    .filter((p) => p.error)
+    .map((p) => `pipeline ${p.number} ${p.name}: ${p.error}`)
+    .join('\n');
+  const body = table(['#', 'pipeline', 'step', 'status', 'exit', 'took'], rows);
+  return notes === '' ? `${head}\n${body}` : `${head}\n${body}\n${notes}`;
 }
 
 export function register(program: Command, io: CliIO): void {
