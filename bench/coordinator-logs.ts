@@ -138,3 +138,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] as number;
 console.log(`ratio coordinator / raw gRPC (median of rounds): ${median.toFixed(3)} (target ≥ 0.5)`);
+if (median < 0.5) {
+  console.log('target missed');
+  process.exitCode = 1;
+}
