@@ -1,11 +1,21 @@
 /**
  * The SQLite engine (better-sqlite3): one connection per store, WAL journal,
  * foreign keys on. better-sqlite3 is synchronous; transactions here span
- * awaits, so a mutex keeps every other statement of this connection out of an
- * open transaction. When another connection (another process, or another
- * store on the same file) holds the write lock, writes wait for it by retrying
- * on timers rather than with SQLite's busy timeout, which would block the
- * event loop and, in one process, never see the other transaction finish.
+ * awaits, so the connection runs one piece of work at a time, in the order
+ * asked, and nothing else runs inside an open transaction.
+ *
+ * Group commit: writes (and transactions) asked for while others wait or run
+ * share one SQLite transaction, each in its own savepoint, and one COMMIT:
+ * a coordinator serving many runners at once writes each page once per group
+ * rather than once per change. Every caller's promise settles only after the
+ * COMMIT that made its change durable; a change that fails rolls back its own
+ * savepoint and leaves the others of its group alone. Reads asked for while
+ * no write waits or runs go straight to the connection.
+ *
+ * When another connection (another process, or another store on the same
+ * file) holds the write lock, writes wait for it by retrying on timers rather
+ * than with SQLite's busy timeout, which would block the event loop and, in
+ * one process, never see the other transaction finish.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -70,12 +80,29 @@ function bind(params: readonly SqlValue[]): unknown[] {
   return params.map((p) => (p === true ? 1 : p === false ? 0 : p));
 }
 
+/** Statements that only read (a WITH may hide a write: it counts as one). */
+const READ_ONLY = /^\s*SELECT\b/i;
+
+/** Changes committed together at most; more wait for the next COMMIT. */
+const GROUP_LIMIT = 64;
+
+interface Work {
+  run: (q: Queryable) => Promise<unknown>;
+  /** A write or a transaction: runs in a savepoint of a group. */
+  writes: boolean;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
 class SqliteDb implements Db {
   readonly dialect = DIALECT;
   private readonly statements = new Map<string, Statement>();
-  /** Transactions holding or waiting for the connection. */
-  private busy = 0;
-  private tail: Promise<void> = Promise.resolve();
+  /** Work waiting for the connection, in the order asked. */
+  private queue: Work[] = [];
+  /** A drain is scheduled or running: new work joins the queue. */
+  private draining = false;
   private readonly direct: Queryable;
 
   constructor(
@@ -103,25 +130,8 @@ class SqliteDb implements Db {
     return stmt;
   }
 
-  /** Runs `fn` once no transaction holds the connection. */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    this.busy += 1;
-    const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise((resolve) => {
-      release = resolve;
-    });
-    try {
-      await previous;
-      return await fn();
-    } finally {
-      this.busy -= 1;
-      release();
-    }
-  }
-
   /** Runs `fn`, again and again while another connection holds the write lock, up to the busy timeout. */
-  private async whenUnlocked<T>(fn: () => Promise<T>): Promise<T> {
+  private async whenUnlocked<T>(fn: () => Promise<T> | T): Promise<T> {
     const deadline = Date.now() + this.busyTimeoutMs;
     for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
       try {
@@ -139,37 +149,113 @@ class SqliteDb implements Db {
     }
   }
 
-  private outside<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    const attempt = () => this.whenUnlocked(() => fn(this.direct));
-    return this.busy === 0 ? attempt() : this.exclusive(attempt);
+  /**
+   * Queues work for the connection. Writes wait for the end of the current
+   * turn of the event loop, so that those asked for meanwhile share their commit.
+   */
+  private submit<T>(run: (q: Queryable) => Promise<T>, writes: boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, writes, resolve: resolve as (v: unknown) => void, reject });
+      if (this.draining) return;
+      this.draining = true;
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        // Reads ahead of the first write run on their own; then a group of writes
+        // (with the reads asked for among them, which must see those writes).
+        const head = this.queue[0] as Work;
+        if (!head.writes) {
+          this.queue.shift();
+          await this.single(head);
+          continue;
+        }
+        const group = this.queue.splice(0, GROUP_LIMIT);
+        await this.group(group);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async single(work: Work): Promise<void> {
+    try {
+      work.resolve(await this.whenUnlocked(() => work.run(this.direct)));
+    } catch (err) {
+      work.reject(err);
+    }
+  }
+
+  /** One SQLite transaction for the group, a savepoint for each piece of work, one COMMIT. */
+  private async group(group: Work[]): Promise<void> {
+    try {
+      await this.whenUnlocked(() => this.db.exec('BEGIN IMMEDIATE'));
+    } catch (err) {
+      for (const w of group) w.reject(err);
+      return;
+    }
+    const outcomes: Outcome[] = [];
+    for (const [i, work] of group.entries()) {
+      this.db.exec('SAVEPOINT work');
+      try {
+        const value = await work.run(this.direct);
+        this.db.exec('RELEASE work');
+        outcomes.push({ ok: true, value });
+      } catch (err) {
+        if (!this.db.inTransaction) {
+          // SQLite rolled the whole transaction back: the group's earlier work is gone too.
+          for (const [j, w] of group.entries()) {
+            if (j < i) w.reject(err);
+          }
+          work.reject(err);
+          this.queue.unshift(...group.slice(i + 1));
+          return;
+        }
+        this.db.exec('ROLLBACK TO work');
+        this.db.exec('RELEASE work');
+        outcomes.push({ ok: false, err });
+      }
+    }
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const w of group) w.reject(err);
+      return;
+    }
+    for (const [i, w] of group.entries()) {
+      const o = outcomes[i] as Outcome;
+      if (o.ok) w.resolve(o.value);
+      else w.reject(o.err);
+    }
+  }
+
+  /** Reads go straight to the connection unless work waits or runs, which they must follow. */
+  private read<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    if (!this.draining) return this.whenUnlocked(() => fn(this.direct));
+    return this.submit(fn, false);
   }
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.outside((q) => q.all<T>(sql, params));
+    const fn = (q: Queryable) => q.all<T>(sql, params);
+    return READ_ONLY.test(sql) ? this.read(fn) : this.submit(fn, true);
   }
 
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    return this.outside((q) => q.get<T>(sql, params));
+    const fn = (q: Queryable) => q.get<T>(sql, params);
+    return READ_ONLY.test(sql) ? this.read(fn) : this.submit(fn, true);
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.outside((q) => q.run(sql, params));
+    const fn = (q: Queryable) => q.run(sql, params);
+    return READ_ONLY.test(sql) ? this.read(fn) : this.submit(fn, true);
   }
 
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      await this.whenUnlocked(async () => {
-        this.db.exec('BEGIN IMMEDIATE');
-      });
-      try {
-        const result = await fn(this.direct);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
-    });
+    return this.submit(fn, true);
   }
 
   async exec(sql: string, q?: Queryable): Promise<void> {
@@ -178,15 +264,14 @@ class SqliteDb implements Db {
       this.db.exec(sql);
       return;
     }
-    await this.outside(async () => {
+    await this.submit(async () => {
       this.db.exec(sql);
-    });
+    }, true);
   }
 
   async close(): Promise<void> {
-    await this.exclusive(async () => {
-      this.statements.clear();
-      if (this.db.open) this.db.close();
-    });
+    if (this.draining) await this.submit(async () => {}, false).catch(() => {});
+    this.statements.clear();
+    if (this.db.open) this.db.close();
   }
 }

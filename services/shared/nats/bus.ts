@@ -81,6 +81,10 @@ export class Bus {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
         timeout: 5000,
+        // No stack captured at every request (each JetStream publish and pull
+        // is one): three Error objects per message otherwise; a failed
+        // request still says what failed.
+        noAsyncTraces: true,
       });
     } catch (err) {
       throw new BusError(
