@@ -92,9 +92,7 @@ describe('image_pull_secrets on Docker', () => {
     const o = await run(pipeline(image), runOptions(creds));
     expect(o.step('build').status).toBe('error');
     expect(o.step('build').error).toMatch(
-      new RegExp(
-        `^could not pull image ${image.replaceAll('.', '\\.')}: .*no basic auth credentials`,
-      ),
+      new RegExp(`^could not pull image ${image.replaceAll('.', '\\.')}: .*no basic auth credentials`),
     );
     expect(o.step('build').error).toContain(
       "; image_pull_secrets: secret 'dockerconfig' is not given to merge requests from forks; hangar repo update group/project --allow-fork-secrets allows it",
