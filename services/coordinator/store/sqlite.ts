@@ -104,6 +104,8 @@ class SqliteDb implements Db {
   /** A drain is scheduled or running: new work joins the queue. */
   private draining = false;
   private readonly direct: Queryable;
+  /** Transaction control, prepared once. */
+  private readonly control: Record<'begin' | 'commit' | 'rollback' | 'save' | 'release' | 'undo', Statement>;
 
   constructor(
     private readonly db: Database.Database,
@@ -117,6 +119,14 @@ class SqliteDb implements Db {
         this.prepare(sql).get(...bind(params)) as T | undefined,
       run: async (sql: string, params: readonly SqlValue[] = []) =>
         this.prepare(sql).run(...bind(params)).changes,
+    };
+    this.control = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      save: db.prepare('SAVEPOINT work'),
+      release: db.prepare('RELEASE work'),
+      undo: db.prepare('ROLLBACK TO work'),
     };
   }
 
@@ -192,17 +202,19 @@ class SqliteDb implements Db {
   /** One SQLite transaction for the group, a savepoint for each piece of work, one COMMIT. */
   private async group(group: Work[]): Promise<void> {
     try {
-      await this.whenUnlocked(() => this.db.exec('BEGIN IMMEDIATE'));
+      await this.whenUnlocked(() => this.control.begin.run());
     } catch (err) {
       for (const w of group) w.reject(err);
       return;
     }
     const outcomes: Outcome[] = [];
+    const { save, release, undo } = this.control;
     for (const [i, work] of group.entries()) {
-      this.db.exec('SAVEPOINT work');
+      // A read changes nothing: it needs no savepoint of its own.
+      if (work.writes) save.run();
       try {
         const value = await work.run(this.direct);
-        this.db.exec('RELEASE work');
+        if (work.writes) release.run();
         outcomes.push({ ok: true, value });
       } catch (err) {
         if (!this.db.inTransaction) {
@@ -214,15 +226,17 @@ class SqliteDb implements Db {
           this.queue.unshift(...group.slice(i + 1));
           return;
         }
-        this.db.exec('ROLLBACK TO work');
-        this.db.exec('RELEASE work');
+        if (work.writes) {
+          undo.run();
+          release.run();
+        }
         outcomes.push({ ok: false, err });
       }
     }
     try {
-      this.db.exec('COMMIT');
+      this.control.commit.run();
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.control.rollback.run();
       for (const w of group) w.reject(err);
       return;
     }
