@@ -11,7 +11,7 @@ import {
 } from 'nats';
 import { HangarError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { type JobDelivery, type JobMessage, JobPuller } from './job-puller.js';
+import { type JobDelivery, type JobMessage, JobPuller, sendAnswers } from './job-puller.js';
 import { type Labels, labelToken } from './label-routes.js';
 import { ANNOUNCE_SUBJECT, PRESENCE_SUBJECT, type RunnerPresence, startBeacon } from './presence.js';
 import { EVENTS_STREAM, ensureStreams, JOBS_STREAM } from './streams.js';
@@ -81,6 +81,10 @@ export class Bus {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
         timeout: 5000,
+        // No stack captured at every request (each JetStream publish and pull
+        // is one): three Error objects per message otherwise; a failed
+        // request still says what failed.
+        noAsyncTraces: true,
       });
     } catch (err) {
       throw new BusError(
@@ -285,6 +289,7 @@ export class Bus {
 
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
+    sendAnswers();
     await this.nc.drain().catch(() => this.nc.close());
   }
 }

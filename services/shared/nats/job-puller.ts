@@ -126,6 +126,7 @@ export class JobPuller {
 
   /** Stops listening; deliveries already returned stay valid. */
   close(): void {
+    sendAnswers();
     this.closed = true;
     for (const s of this.subs) s.unsubscribe();
     for (const f of this.fetching) f.stop();
@@ -209,12 +210,37 @@ export class JobPuller {
   }
 }
 
+/**
+ * Acknowledgements asked for during one turn of the event loop leave
+ * together, in one write to the socket, at the end of the turn.
+ */
+let answers: (() => void)[] = [];
+
+function answer(send: () => void): void {
+  answers.push(send);
+  if (answers.length === 1) setImmediate(sendAnswers);
+}
+
+/** Sends the acknowledgements waiting for the end of the turn now (before a connection closes). */
+export function sendAnswers(): void {
+  const due = answers;
+  answers = [];
+  for (const send of due) {
+    try {
+      send();
+    } catch {
+      // The connection closed: NATS offers the job again after the ack wait,
+      // and the coordinator refuses a second Accept of it.
+    }
+  }
+}
+
 function delivery(m: JsMsg): JobDelivery {
   return {
     ...(jc.decode(m.data) as JobMessage),
     deliveries: m.info.redeliveryCount,
-    ack: () => m.ack(),
-    nak: (d) => m.nak(d),
+    ack: () => answer(() => m.ack()),
+    nak: (d) => answer(() => m.nak(d)),
   };
 }
 
