@@ -100,8 +100,15 @@ describe('hangar exec', () => {
     ]);
     expect(last.steps[1]).toMatchObject({ exitCode: 1, oomKilled: false, error: 'exited with code 1' });
     expect(last.steps[2]).toMatchObject({ exitCode: null, durationMs: null });
-    expect(lines[0]).toMatchObject({ step: 'build', stream: 'stdout', line: '+ cat input.txt' });
-    expect(lines.some((l) => l.stream === 'stderr' && /input\.txt/.test(l.line))).toBe(true);
+    // stdout and stderr are separate pipes: their order against each other is not kept.
+    expect(lines[0]).toMatchObject({ step: 'build' });
+    expect(lines.find((l) => l.stream === 'stdout')).toMatchObject({
+      step: 'build',
+      line: '+ cat input.txt',
+    });
+    expect(lines.some((l) => l.step === 'build' && l.stream === 'stderr' && /input\.txt/.test(l.line))).toBe(
+      true,
+    );
     await expectNoExecLeftovers();
   });
 
