@@ -21,22 +21,35 @@ afterAll(async () => {
   await c?.dispose();
 });
 
+/** A user's fork of the project (a one-step pipeline), a commit on it, and a merge request from it. */
+async function forkMergeRequest(
+  username: string,
+  commit: { visibility?: 'private'; files: Record<string, string>; message: string },
+) {
+  const outsider = c.gitlab.addUser({ username });
+  const fork = await c.gitlab.createProject({
+    path: `${username}/app`,
+    ...(commit.visibility ? { visibility: commit.visibility } : {}),
+    files: { '.drone.yml': pipeline('default', [{ name: 'test', commands: ['echo fork'] }]) },
+    author: outsider,
+  });
+  c.gitlab.addMember(fork, outsider, Role.owner);
+  const head = await c.gitlab.commit(fork, { files: commit.files, message: commit.message });
+  const mr = await c.gitlab.createMergeRequest({
+    project: c.project,
+    sourceProject: fork,
+    sourceBranch: 'main',
+    author: outsider,
+  });
+  return { outsider, fork, head, mr };
+}
+
 describe('a merge request from a private fork the bot cannot see', () => {
   it('gets its waiting and build statuses on the merge request, and nothing is asked of the fork', async () => {
-    const outsider = c.gitlab.addUser({ username: 'forker' });
-    const fork = await c.gitlab.createProject({
-      path: 'forker/app',
+    const { outsider, fork, head, mr } = await forkMergeRequest('forker', {
       visibility: 'private',
-      files: { '.drone.yml': pipeline('default', [{ name: 'test', commands: ['echo fork'] }]) },
-      author: outsider,
-    });
-    c.gitlab.addMember(fork, outsider, Role.owner);
-    const head = await c.gitlab.commit(fork, { files: { 'fork.txt': 'x' }, message: 'Fork work' });
-    const mr = await c.gitlab.createMergeRequest({
-      project: c.project,
-      sourceProject: fork,
-      sourceBranch: 'main',
-      author: outsider,
+      files: { 'fork.txt': 'x' },
+      message: 'Fork work',
     });
     const mrRef = `refs/merge-requests/${mr.iid}/head`;
     await c.deliver(
@@ -73,19 +86,9 @@ describe('a merge request from a private fork the bot cannot see', () => {
 
 describe('comments on a merge request from a private fork', () => {
   it('/hangar cancel ends the waiting status on the merge request; /hangar run builds the head', async () => {
-    const outsider = c.gitlab.addUser({ username: 'forker2' });
-    const fork = await c.gitlab.createProject({
-      path: 'forker2/app',
-      files: { '.drone.yml': pipeline('default', [{ name: 'test', commands: ['echo fork'] }]) },
-      author: outsider,
-    });
-    c.gitlab.addMember(fork, outsider, Role.owner);
-    const head = await c.gitlab.commit(fork, { files: { 'two.txt': '2' }, message: 'More fork work' });
-    const mr = await c.gitlab.createMergeRequest({
-      project: c.project,
-      sourceProject: fork,
-      sourceBranch: 'main',
-      author: outsider,
+    const { outsider, head, mr } = await forkMergeRequest('forker2', {
+      files: { 'two.txt': '2' },
+      message: 'More fork work',
     });
     await c.deliver(
       'Merge Request Hook',
