@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { HangarError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
+import { freePort, portFree, portOpen } from '../shared/ports.js';
 
 export interface LocalNats {
   url: string;
@@ -18,37 +18,6 @@ export interface LocalNats {
 }
 
 const DEFAULT_PORT = 4222;
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ port, host: '127.0.0.1' });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 export async function startLocalNats(opts: {
   dataDir: string;
@@ -60,8 +29,8 @@ export async function startLocalNats(opts: {
   const pidFile = join(opts.dataDir, 'nats.pid');
   await stopOrphan(pidFile, store, opts.log);
   let port = opts.port;
-  if (port === undefined) port = (await portFree(DEFAULT_PORT)) ? DEFAULT_PORT : await anyFreePort();
-  else if (port === 0) port = await anyFreePort();
+  if (port === undefined) port = (await portFree(DEFAULT_PORT)) ? DEFAULT_PORT : await freePort();
+  else if (port === 0) port = await freePort();
   else if (!(await portFree(port))) {
     throw new HangarError(
       `port ${port} is taken; set HANGAR_NATS_PORT to a free port or HANGAR_NATS_URL to a running NATS`,
@@ -102,7 +71,7 @@ export async function startLocalNats(opts: {
         `nats-server exited at start-up (code ${proc.exitCode}): ${stderr.trim().slice(-500)}`,
       );
     }
-    if (await listening(port)) break;
+    if (await portOpen(port)) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
       throw new HangarError(
