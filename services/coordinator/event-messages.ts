@@ -46,18 +46,11 @@ export interface JobEventMessage extends BuildRef {
   steps?: StepSummary[];
 }
 
-export interface StepEventMessage extends BuildRef {
+export interface StepEventMessage extends BuildRef, StepSummary {
   kind: 'step';
   version: number;
   jobId: number;
   jobNumber: number;
-  stepId: number;
-  stepNumber: number;
-  name: string;
-  status: StepStatus;
-  exitCode: number;
-  oomKilled: boolean;
-  error: string;
   startedAt?: number;
   finishedAt?: number;
 }
