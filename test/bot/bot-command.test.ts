@@ -4,11 +4,12 @@
  * HANGAR_HTTP_ADDR, sharing the coordinator's database, never writes a
  * webhook token to its log, and exits 0 on SIGTERM.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnHangar } from '../support/hangar-process.js';
 import { freePort, type NatsServer, startNatsServer } from '../support/nats-server.js';
 import { waitFor } from './harness.js';
 
@@ -37,27 +38,17 @@ describe('hangar bot', () => {
 
   it('serves /healthz and refuses a webhook without the token, then stops on SIGTERM', async () => {
     const port = await freePort();
-    const proc = spawn(process.execPath, ['bin/hangar.js', 'bot'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DRONE_GITLAB_URL: 'http://127.0.0.1:1',
-        HANGAR_GITLAB_TOKEN: 'glpat-unused',
-        HANGAR_DATABASE_PATH: join(dir, 'hangar.db'),
-        HANGAR_NATS_URL: nats.url,
-        HANGAR_HTTP_ADDR: `127.0.0.1:${port}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { proc, output, exited } = spawnHangar(['bot'], {
+      DRONE_GITLAB_URL: 'http://127.0.0.1:1',
+      HANGAR_GITLAB_TOKEN: 'glpat-unused',
+      HANGAR_DATABASE_PATH: join(dir, 'hangar.db'),
+      HANGAR_NATS_URL: nats.url,
+      HANGAR_HTTP_ADDR: `127.0.0.1:${port}`,
     });
-    let out = '';
-    proc.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     try {
       await waitFor('the bot to be ready', () => {
-        if (proc.exitCode !== null) throw new Error(`hangar bot exited: ${out}`);
-        return out.includes('"msg":"gitlab bot ready"') || undefined;
+        if (proc.exitCode !== null) throw new Error(`hangar bot exited: ${output()}`);
+        return output().includes('"msg":"gitlab bot ready"') || undefined;
       });
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
       const token = 'glhook-this-must-not-reach-the-log';
@@ -73,8 +64,8 @@ describe('hangar bot', () => {
       expect(hook.status).toBe(401);
       proc.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(out).toContain('"msg":"webhook refused: wrong token"');
-      expect(out).not.toContain(token);
+      expect(output()).toContain('"msg":"webhook refused: wrong token"');
+      expect(output()).not.toContain(token);
     } finally {
       if (proc.exitCode === null) proc.kill('SIGKILL');
     }

@@ -3,7 +3,6 @@
  * settings from the environment, answers on gRPC and /healthz, refuses a bad
  * setting with one sentence naming the variable, and stops cleanly on SIGTERM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +12,10 @@ import type { ListRunnersResponse__Output } from '../../proto/generated/hangar/v
 import { BuildServiceClient } from '../../proto/load.js';
 import { authMetadata } from '../../services/shared/grpc/auth.js';
 import { unary } from '../../services/shared/grpc/call.js';
+import { type HangarProcess, spawnHangar } from '../support/hangar-process.js';
 import { freePort, type NatsServer, startNatsServer } from '../support/nats-server.js';
 import { waitFor } from './harness.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 let nats: NatsServer;
 let dir: string;
 beforeAll(async () => {
@@ -28,25 +27,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(env: Record<string, string>): {
-  proc: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  const proc = spawn(process.execPath, ['bin/hangar.js', 'coordinator'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  proc.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, output: () => out, exited };
+function run(env: Record<string, string>): HangarProcess {
+  return spawnHangar(['coordinator'], env);
 }
 
 describe('hangar coordinator', () => {

@@ -4,7 +4,7 @@
  * port), runner daemons in-process or as `node bin/hangar.js runner`
  * processes, and a BuildService client to create and watch builds.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { readRunnerDaemonConfig } from '../../services/runner/config.js';
 import { type RunnerDaemon, startRunnerDaemon } from '../../services/runner/daemon/daemon.js';
 import { connectDocker } from '../../services/runner/docker/dockerode-engine.js';
 import { createLogger, silentLogger } from '../../services/shared/log.js';
+import { type HangarProcess, spawnHangar } from '../support/hangar-process.js';
 import { freePort, type NatsServer, startNatsServer } from '../support/nats-server.js';
 
 export const REPO = 'group/app';
@@ -222,29 +223,16 @@ export class Cluster {
   }
 
   /** `node bin/hangar.js runner` as a child process; resolves once it says it is ready. */
-  async spawnRunner(
-    name: string,
-    extra: Record<string, string> = {},
-  ): Promise<{ proc: ChildProcess; output: () => string; exited: Promise<number | null> }> {
-    const proc = spawn(process.execPath, ['bin/hangar.js', 'runner'], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.runnerEnv(name, extra) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.processes.push(proc);
-    let out = '';
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    proc.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  async spawnRunner(name: string, extra: Record<string, string> = {}): Promise<HangarProcess> {
+    const runner = spawnHangar(['runner'], this.runnerEnv(name, extra));
+    this.processes.push(runner.proc);
     await waitFor(`runner ${name} to be ready`, () => {
-      if (proc.exitCode !== null) throw new GiveUp(`runner exited with ${proc.exitCode}: ${out}`);
-      return out.includes('"msg":"runner ready"') || undefined;
+      if (runner.proc.exitCode !== null) {
+        throw new GiveUp(`runner exited with ${runner.proc.exitCode}: ${runner.output()}`);
+      }
+      return runner.output().includes('"msg":"runner ready"') || undefined;
     });
-    return { proc, output: () => out, exited };
+    return runner;
   }
 
   /** The stored log of a step of the build, as text. */
