@@ -121,6 +121,8 @@ export async function runnerAvailable(ctx: CoordinatorContext, job: Job): Promis
   await roster.settled;
   const v = roster.verdict(job.plan.platform, job.labels);
   if (v.run) return true;
+  // Already saying so: no write on every dispatch pass.
+  if (job.error === v.reason) return false;
   const waiting = await ctx.store.jobs.wait(job.id, v.reason);
   if (waiting !== undefined) {
     ctx.log.info(
