@@ -11,19 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, type Metadata } from '@grpc/grpc-js';
-import type { AcceptResponse__Output } from '../../proto/generated/hangar/v1/AcceptResponse.js';
 import type { Build__Output } from '../../proto/generated/hangar/v1/Build.js';
 import type { CreateBuildRequest } from '../../proto/generated/hangar/v1/CreateBuildRequest.js';
-import type { LogAck__Output } from '../../proto/generated/hangar/v1/LogAck.js';
 import type { LogChunk__Output } from '../../proto/generated/hangar/v1/LogChunk.js';
 import type { Status } from '../../proto/generated/hangar/v1/Status.js';
 import type { TailLogRequest } from '../../proto/generated/hangar/v1/TailLogRequest.js';
-import {
-  type BuildClient,
-  BuildServiceClient,
-  type RunnerClient,
-  RunnerServiceClient,
-} from '../../proto/load.js';
+import { type BuildClient, BuildServiceClient } from '../../proto/load.js';
 import { loadCoordinatorConfig } from '../../services/coordinator/config.js';
 import { type CoordinatorHandle, startCoordinator } from '../../services/coordinator/coordinator.js';
 import type { CoordinatorEvent } from '../../services/coordinator/events.js';
@@ -33,12 +26,14 @@ import { authMetadata } from '../../services/shared/grpc/auth.js';
 import { unary } from '../../services/shared/grpc/call.js';
 import { withDeadline } from '../../services/shared/grpc/deadline.js';
 import { type Logger, silentLogger } from '../../services/shared/log.js';
-import { Bus, type JobDelivery } from '../../services/shared/nats/bus.js';
+import { Bus } from '../../services/shared/nats/bus.js';
 import { freePort, type NatsServer, startNatsServer } from '../support/nats-server.js';
+import { POOL, SimRunner } from './sim-runner.js';
+
+export { POOL, SimRunner };
 
 export const SECRET = 'coordinator-test-secret';
 export const KEY = 'c'.repeat(64);
-export const POOL = 'linux-amd64';
 const POSTGRES_URL =
   process.env.HANGAR_TEST_POSTGRES_URL ?? 'postgres://hangar:hangar@127.0.0.1:5432/postgres';
 
@@ -248,154 +243,6 @@ export class Cluster {
   }
 }
 
-/** A runner without Docker: takes jobs from NATS and reports over gRPC, as told by the test. */
-export class SimRunner {
-  id = 0;
-  leaseTimeoutMs = 0;
-  private puller!: Awaited<ReturnType<Bus['jobPuller']>>;
-
-  private constructor(
-    readonly client: RunnerClient,
-    readonly bus: Bus,
-    readonly name: string,
-    private readonly secret: string,
-  ) {}
-
-  static async start(cluster: Cluster, name: string, secret: string): Promise<SimRunner> {
-    const client = new RunnerServiceClient(cluster.grpcAddress, credentials.createInsecure());
-    const bus = await Bus.connect({ url: cluster.nats.url, name, log: silentLogger, jobAckWaitMs: 5000 });
-    const r = new SimRunner(client, bus, name, secret);
-    r.puller = await bus.jobPuller(POOL);
-    return r;
-  }
-
-  md(): Metadata {
-    return authMetadata(this.secret, this.id === 0 ? undefined : this.id);
-  }
-
-  async register(): Promise<void> {
-    const res = await unary<{ runnerId: number; leaseTimeoutMs: number }>((o, cb) =>
-      this.client.register(
-        { name: this.name, platform: 'linux/amd64', capacity: 2, version: 'test' },
-        this.md(),
-        o,
-        cb,
-      ),
-    );
-    this.id = res.runnerId;
-    this.leaseTimeoutMs = res.leaseTimeoutMs;
-  }
-
-  take(n = 1, waitMs = 2000): Promise<JobDelivery[]> {
-    return this.puller.take(n, waitMs);
-  }
-
-  /**
-   * Waits for the next job message; with `only`, messages of other jobs
-   * (left over from earlier tests) are acknowledged and passed over.
-   */
-  async next(timeoutMs = 15_000, only?: number): Promise<JobDelivery> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const [d] = await this.take(1, 1000);
-      if (d === undefined) continue;
-      if (only !== undefined && Number(d.jobId) !== only) {
-        d.ack();
-        continue;
-      }
-      return d;
-    }
-    throw new Error(`runner ${this.name} got no job${only ? ` ${only}` : ''} within ${timeoutMs} ms`);
-  }
-
-  accept(jobId: number | string): Promise<AcceptResponse__Output> {
-    return unary((o, cb) =>
-      this.client.accept({ jobId: Number(jobId), runnerId: this.id }, this.md(), o, cb),
-    );
-  }
-
-  /** Takes the next job (or job `only`) and accepts it; acknowledges the message either way. */
-  async acceptNext(timeoutMs?: number, only?: number): Promise<AcceptResponse__Output & { jobId: number }> {
-    const d = await this.next(timeoutMs, only);
-    try {
-      const res = await this.accept(d.jobId);
-      return { ...res, jobId: Number(d.jobId) };
-    } finally {
-      d.ack();
-    }
-  }
-
-  extend(jobId: number, leaseToken: string): Promise<{ cancelled: boolean; leaseExpiresMs: number }> {
-    return unary((o, cb) => this.client.extendLease({ jobId, leaseToken }, this.md(), o, cb));
-  }
-
-  step(
-    jobId: number,
-    leaseToken: string,
-    stepId: number,
-    status: Status,
-    extra: { exitCode?: number; error?: string } = {},
-  ): Promise<unknown> {
-    const now = Date.now();
-    return unary((o, cb) =>
-      this.client.updateStep(
-        {
-          jobId,
-          leaseToken,
-          stepId,
-          status,
-          ...extra,
-          startedMs: now,
-          finishedMs: status === 'RUNNING' ? 0 : now,
-        },
-        this.md(),
-        o,
-        cb,
-      ),
-    );
-  }
-
-  complete(jobId: number, leaseToken: string, status: Status, error = ''): Promise<unknown> {
-    return unary((o, cb) => this.client.complete({ jobId, leaseToken, status, error }, this.md(), o, cb));
-  }
-
-  /** Runs every step of an accepted job to `status` and completes it. */
-  async runAll(job: AcceptResponse__Output & { jobId: number }, status: Status = 'SUCCESS'): Promise<void> {
-    for (const s of job.steps) {
-      await this.step(job.jobId, job.leaseToken, s.id, 'RUNNING');
-      await this.step(job.jobId, job.leaseToken, s.id, status, { exitCode: status === 'SUCCESS' ? 0 : 1 });
-    }
-    await this.complete(job.jobId, job.leaseToken, status);
-  }
-
-  /** A SendLogs stream; `acks` collects what the coordinator acknowledged. */
-  logs(timeoutMs = 20_000) {
-    const call = this.client.sendLogs(this.md(), withDeadline(timeoutMs));
-    const acks: LogAck__Output[] = [];
-    const ended = new Promise<void>((resolve, reject) => {
-      call.on('data', (a: LogAck__Output) => acks.push(a));
-      call.on('error', reject);
-      call.on('end', () => resolve());
-    });
-    ended.catch(() => {});
-    return {
-      call,
-      acks,
-      ended,
-      send: (jobId: number, leaseToken: string, stepId: number, seq: number, lines: string[]) =>
-        call.write({ jobId, leaseToken, stepId, seq, lines: lines.map((text) => ({ text, timeMs: 0 })) }),
-      ackedFor: (stepId: number) =>
-        acks.filter((a) => a.stepId === stepId).reduce((m, a) => Math.max(m, a.ackedSeq), 0),
-    };
-  }
-
-  async close(): Promise<void> {
-    this.client.close();
-    await this.bus.close();
-  }
-}
-
-/** A one-pipeline 1.x file with the given step names. */
 export function pipeline(name: string, steps: string[], extra = ''): string {
   return `kind: pipeline
 type: docker
