@@ -107,12 +107,4 @@ export function withDefaultTag(image: string): string {
 }
 
 /** The registry host an image reference points at ('docker.io' when it names none). */
-export function registryHost(image: string): string {
-  const slash = image.indexOf('/');
-  if (slash === -1) return 'docker.io';
-  const first = image.slice(0, slash);
-  if (first.includes('.') || first.includes(':') || first === 'localhost') {
-    return first === 'index.docker.io' || first === 'registry-1.docker.io' ? 'docker.io' : first;
-  }
-  return 'docker.io';
-}
+export { imageRegistryHost as registryHost } from '../../shared/registry-host.js';
