@@ -12,9 +12,17 @@
  */
 import { globMatch } from '../../shared/pipeline/glob.js';
 import type { JobPlan, StepSpec } from '../../shared/pipeline/types.js';
-import { imageRegistryHost, registryHost } from '../../shared/registry-host.js';
+import {
+  imageHosts,
+  onePerHost,
+  type PullCredentials,
+  pullSecretLogins,
+  type RegistryCredential,
+} from '../../shared/pull-credentials.js';
+import { registryHost } from '../../shared/registry-host.js';
 import type { Build, Netrc, RegistryWithPassword, Repo, SecretWithValue } from '../store/index.js';
-import { parseDockerConfig } from './docker-config.js';
+
+export type { PullCredentials, RegistryCredential } from '../../shared/pull-credentials.js';
 
 function allSteps(plan: JobPlan): StepSpec[] {
   return [...(plan.clone ? [plan.clone] : []), ...plan.services, ...plan.steps];
@@ -59,29 +67,6 @@ export function secretsForJob(
   return out;
 }
 
-export interface RegistryCredential {
-  /** The registry host, one entry per host: 'docker.io', 'registry.example.com:5000'. */
-  address: string;
-  username: string;
-  password: string;
-}
-
-/** What a job gets for pulling its images. Never exposed to steps. */
-export interface PullCredentials {
-  registries: RegistryCredential[];
-  /**
-   * One sentence per `image_pull_secrets` entry that cannot be used (no such
-   * secret, not a Docker config JSON): the job fails with it before it pulls
-   * an image.
-   */
-  errors: string[];
-  /**
-   * One sentence per entry the secret rules keep from this build (event,
-   * fork, image filter): added to the message of a pull that fails.
-   */
-  notes: string[];
-}
-
 function pullSecret(
   name: string,
   hosts: ReadonlyMap<string, string[]>,
@@ -111,7 +96,7 @@ function pullSecret(
     );
     return [];
   }
-  const config = parseDockerConfig(secret.value);
+  const config = pullSecretLogins(secret.value, hosts);
   if (!config.ok) {
     out.errors.push(
       `${what} in ${repo.slug} is not a Docker config JSON: ${config.problem}; ` +
@@ -120,16 +105,14 @@ function pullSecret(
     return [];
   }
   const usable: RegistryCredential[] = [];
-  for (const l of config.logins) {
-    const images = hosts.get(l.host);
-    if (images === undefined) continue;
+  for (const { credential, images } of config.logins) {
     const refused =
       secret.images.length > 0 ? images.find((i) => !imageMatches(secret.images, i)) : undefined;
     if (refused !== undefined) {
       out.notes.push(`${what} may be used only with ${secret.images.join(', ')}, not with ${refused}`);
       continue;
     }
-    usable.push({ address: l.host, username: l.username, password: l.password });
+    usable.push(credential);
   }
   return usable;
 }
@@ -146,11 +129,7 @@ export function pullCredentialsForJob(
   secrets: readonly SecretWithValue[],
   registries: readonly RegistryWithPassword[],
 ): PullCredentials {
-  const hosts = new Map<string, string[]>();
-  for (const { image } of allSteps(plan)) {
-    const host = imageRegistryHost(image);
-    hosts.set(host, [...(hosts.get(host) ?? []), image]);
-  }
+  const hosts = imageHosts(plan);
   const out: PullCredentials = { registries: [], errors: [], notes: [] };
   const found: RegistryCredential[] = [];
   for (const name of new Set(plan.imagePullSecrets)) {
@@ -161,12 +140,7 @@ export function pullCredentialsForJob(
     const host = registryHost(r.address);
     if (hosts.has(host)) found.push({ address: host, username: r.username, password: r.password });
   }
-  const seen = new Set<string>();
-  for (const c of found) {
-    if (seen.has(c.address)) continue;
-    seen.add(c.address);
-    out.registries.push(c);
-  }
+  out.registries = onePerHost(found);
   return out;
 }
 

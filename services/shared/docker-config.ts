@@ -8,7 +8,7 @@
  * be written as URLs ('https://index.docker.io/v1/'). What is wrong is said
  * in words that never repeat the value.
  */
-import { registryHost } from '../../shared/registry-host.js';
+import { registryHost } from './registry-host.js';
 
 export interface RegistryLogin {
   /** Registry host as registryHost() writes it: 'docker.io', 'registry.example.com:5000'. */
