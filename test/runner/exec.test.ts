@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { engine } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUSYBOX, engine } from './helpers.js';
+import { type PrivateRegistry, startPrivateRegistry } from './private-registry.js';
 
 const HANGAR = resolve(import.meta.dirname, '../../bin/hangar.js');
 
@@ -13,11 +14,11 @@ interface Ran {
   stderr: string;
 }
 
-function hangar(dir: string, args: string[]): Promise<Ran> {
+function hangar(dir: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [HANGAR, ...args], {
       cwd: dir,
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', HANGAR_FROM_SOURCE: '1', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -176,5 +177,92 @@ volumes:
     const r = await hangar(dir, ['exec', '--pipeline', 'nope']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("hangar: no pipeline named 'nope' in the file; its pipelines are: default\n");
+  });
+});
+
+describe('hangar exec with image_pull_secrets', () => {
+  const USER = 'ci-puller';
+  const PASSWORD = 'pull-pa55-word';
+  const MARKER = `private image for exec ${Date.now()}`;
+  let registry: PrivateRegistry;
+
+  const pipeline = (image: string) => `kind: pipeline
+name: default
+image_pull_secrets:
+- dockerconfig
+steps:
+- name: build
+  image: ${image}
+  commands:
+  - cat /etc/hangar-private
+  - echo "{ built }"
+`;
+
+  beforeAll(async () => {
+    registry = await startPrivateRegistry({
+      username: USER,
+      password: PASSWORD,
+      source: BUSYBOX,
+      as: 'team/exec:1',
+      files: { '/etc/hangar-private': `${MARKER}\n` },
+    });
+  });
+  afterAll(async () => {
+    await registry?.close();
+  });
+
+  it('pulls a private image with the credentials of --secret-file ~/.docker/config.json', async () => {
+    const dir = project(pipeline(registry.image));
+    const home = mkdtempSync(join(tmpdir(), 'hangar-exec-home-'));
+    mkdirSync(join(home, '.docker'));
+    // Laid out as `docker login` writes it: one brace per line, which must not mask the logs.
+    const auth = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+    const config = { auths: { [`http://${registry.host}/v2/`]: { auth } } };
+    writeFileSync(join(home, '.docker', 'config.json'), `${JSON.stringify(config, null, '\t')}\n`);
+    const r = await hangar(dir, ['exec', '--secret-file', 'dockerconfig=~/.docker/config.json'], {
+      HOME: home,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^\\[build\\] +${MARKER}$`, 'm'));
+    expect(r.stdout).toMatch(/^\[build\] +\{ built \}$/m);
+    expect(r.stdout).toMatch(/^ {2}build +success +exit 0/m);
+    const basic = `Basic ${auth}`;
+    expect(registry.servedLayers()).toBe(true);
+    expect(registry.seen).toContain(basic);
+    expect(registry.seen.filter((a) => a !== undefined && a !== basic)).toEqual([]);
+    expect(r.stdout).not.toContain(PASSWORD);
+    expect(r.stdout).not.toContain(auth);
+    await expectNoExecLeftovers();
+  });
+
+  it('fails the first pull with the flag to pass when the secret is not given', async () => {
+    const image = registry.image.replace(':1', ':missing');
+    const dir = project(pipeline(image));
+    const seenBefore = registry.seen.length;
+    const r = await hangar(dir, ['exec', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(last.status).toBe('error');
+    expect(last.steps.find((s: { name: string }) => s.name === 'build')).toMatchObject({
+      status: 'error',
+      error: `could not pull image ${image}: image_pull_secrets: no secret 'dockerconfig' was given to hangar exec; pass it with --secret-file dockerconfig=$HOME/.docker/config.json`,
+    });
+    expect(registry.seen.length).toBe(seenBefore);
+    await expectNoExecLeftovers();
+  });
+
+  it('fails the first pull, without showing the value, when the secret is not a Docker config', async () => {
+    const image = registry.image.replace(':1', ':bad');
+    const dir = project(pipeline(image));
+    const seenBefore = registry.seen.length;
+    const r = await hangar(dir, ['exec', '--secret', `dockerconfig=${USER}:${PASSWORD}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `could not pull image ${image}: image_pull_secrets: secret 'dockerconfig' is not a Docker config JSON: it is not valid JSON; pass a config.json that holds the credentials under "auths" with --secret-file dockerconfig=PATH`,
+    );
+    expect(`${r.stdout}${r.stderr}`).not.toContain(PASSWORD);
+    expect(registry.seen.length).toBe(seenBefore);
+    await expectNoExecLeftovers();
   });
 });

@@ -20,6 +20,7 @@ import type { JobResult, JobStatus, LogLine, StepState } from '../../shared/job/
 import { compile, formatDiagnostic } from '../../shared/pipeline/compile.js';
 import { type BuildContext, type BuildEvent, EVENTS, type JobPlan } from '../../shared/pipeline/types.js';
 import type { CliIO } from '../main.js';
+import { commandLineSecrets, execPullCredentials, namedValues, stepSecrets } from './exec-secrets.js';
 import { readPipelineFile } from './lint.js';
 
 interface ExecFlags {
@@ -29,6 +30,7 @@ interface ExecFlags {
   pipeline?: string[];
   env?: string[];
   secret?: string[];
+  secretFile?: string[];
   format: string;
 }
 
@@ -38,6 +40,7 @@ export interface ExecRequest {
   dir: string;
   ctx: BuildContext;
   pipelines: string[];
+  /** Secret values by name: what steps ask for, and what `image_pull_secrets` names. */
   secrets: Record<string, string>;
   format: 'pretty' | 'json';
   config: RunnerConfig;
@@ -55,7 +58,14 @@ export function register(program: Command, io: CliIO): void {
     .option('--trusted', 'allow privileged mode, host volumes, devices and network modes', false)
     .option('--pipeline <name...>', 'run only these pipelines (and in this order of the file)')
     .option('--env <KEY=VALUE...>', 'extra build variables')
-    .option('--secret <NAME=VALUE...>', 'secret values, by the name steps ask for them')
+    .option(
+      '--secret <NAME=VALUE...>',
+      'secret values, by the name steps and image_pull_secrets ask for them',
+    )
+    .option(
+      '--secret-file <NAME=PATH...>',
+      'secrets read from files, e.g. --secret-file dockerconfig=$HOME/.docker/config.json for image_pull_secrets',
+    )
     .option('--format <format>', 'output format: pretty or json', 'pretty')
     .action(async (file: string, flags: ExecFlags) => {
       const abort = new AbortController();
@@ -69,7 +79,7 @@ export function register(program: Command, io: CliIO): void {
           dir,
           ctx: buildContext(dir, flags),
           pipelines: flags.pipeline ?? [],
-          secrets: pairs(flags.secret ?? [], '--secret', 'NAME=VALUE'),
+          secrets: commandLineSecrets(flags.secret ?? [], flags.secretFile ?? []),
           format: execFormat(flags.format),
           config: readRunnerConfig(process.env),
           signal: abort.signal,
@@ -102,6 +112,7 @@ export async function execPipelines(req: ExecRequest, io: CliIO): Promise<number
       printer.skipped(name, reason);
       continue;
     }
+    const pulls = execPullCredentials(job, req.secrets);
     const run = runJob(
       engine,
       { ...job, clone: null },
@@ -109,7 +120,12 @@ export async function execPipelines(req: ExecRequest, io: CliIO): Promise<number
         jobId: `exec-${randomBytes(4).toString('hex')}`,
         runnerId: 'exec',
         trusted: req.ctx.trusted,
-        secrets: req.secrets,
+        secrets: stepSecrets(job, req.secrets),
+        registries: Object.fromEntries(
+          pulls.registries.map((r) => [r.address, { username: r.username, password: r.password }]),
+        ),
+        pullSecretErrors: pulls.errors,
+        pullSecretNotes: pulls.notes,
         workspaceHostDir: req.dir,
         cloneImage: req.config.cloneImage,
         timeoutMs: req.config.jobTimeoutMs,
@@ -286,16 +302,6 @@ function execFormat(value: string): 'pretty' | 'json' {
   throw new HangarError(`--format '${value}' is not known; use --format pretty or --format json`);
 }
 
-function pairs(list: string[], flag: string, shape: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of list) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new HangarError(`${flag} '${p}' is not ${shape}; write it like ${flag} ${shape}`);
-    out[p.slice(0, eq)] = p.slice(eq + 1);
-  }
-  return out;
-}
-
 /** The build `hangar exec` pretends to run: the directory's git commit when there is one. */
 function buildContext(dir: string, flags: ExecFlags): BuildContext {
   const event = flags.event as BuildEvent;
@@ -308,7 +314,7 @@ function buildContext(dir: string, flags: ExecFlags): BuildContext {
     commit: { sha: gitHead(dir) ?? '0'.repeat(40), ref: `refs/heads/${branch}`, branch },
     build: { number: 1, event },
     trusted: flags.trusted,
-    params: pairs(flags.env ?? [], '--env', 'KEY=VALUE'),
+    params: namedValues(flags.env ?? [], '--env', 'KEY=VALUE'),
   };
 }
 
