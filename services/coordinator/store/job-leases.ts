@@ -16,7 +16,8 @@ export const RUNNER_LOST = 'runner lost: it stopped extending the lease of this 
 export interface JobLeaseStore {
   /**
    * Gives a pending or queued job to a runner: sets a new lease token, adds
-   * one to the attempt and starts the lease. Undefined when the job is not
+   * one to the attempt, starts the lease and takes off the sentence saying
+   * why the job waited. Undefined when the job is not
    * available (another runner has it, it ended or was cancelled).
    */
   claim(jobId: number, runnerId: number, leaseMs: number): Promise<Lease | undefined>;
@@ -52,7 +53,7 @@ export function jobLeaseStore({ db, now }: StoreContext): JobLeaseStore {
       const token = newToken();
       const row = await db.get<Record<string, unknown>>(
         `UPDATE jobs SET status = 'running', runner_id = ?, lease_token = ?, attempt = attempt + 1,
-           lease_expires_at = ?, started_at = COALESCE(started_at, ?)
+           lease_expires_at = ?, started_at = COALESCE(started_at, ?), error = ''
          WHERE id = ? AND status IN ('pending', 'queued') AND cancel_requested = FALSE
          RETURNING *`,
         [runnerId, token, t + leaseMs, t, jobId],

@@ -2,6 +2,7 @@ import type { StoreContext } from './context.js';
 import type { Queryable } from './db.js';
 import { type JobLeaseStore, jobLeaseStore } from './job-leases.js';
 import { toJob } from './job-row.js';
+import { type JobWaitStore, jobWaitStore } from './job-waits.js';
 import { inList } from './rows.js';
 import { insertSteps, planStepNames } from './steps.js';
 import { isFinished, JOB_STATUSES, type Job, type JobInput, type JobStatus, type Step } from './types.js';
@@ -19,7 +20,7 @@ export type LimitOutcome =
   /** `changed`: the waiting sentence differs from the one the job had. */
   | { queued: false; job: Job; counts: LimitCounts; changed: boolean };
 
-export interface JobStore extends JobLeaseStore {
+export interface JobStore extends JobLeaseStore, JobWaitStore {
   get(id: number): Promise<Job | undefined>;
   /** In stage order. */
   listByBuild(buildId: number): Promise<Job[]>;
@@ -106,6 +107,7 @@ export function jobStore(ctx: StoreContext): JobStore {
   const { db, now } = ctx;
   return {
     ...jobLeaseStore(ctx),
+    ...jobWaitStore(ctx),
 
     async get(id) {
       const row = await db.get<Record<string, unknown>>('SELECT * FROM jobs WHERE id = ?', [id]);
