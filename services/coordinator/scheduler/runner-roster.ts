@@ -7,6 +7,8 @@
  * - none has them: the job stays pending, saying so, and the dispatcher is
  *   woken as soon as a runner arrives (or changes its labels).
  * A runner that has not spoken for three presence periods is taken for gone.
+ * The dispatcher is woken too when a runner leaves or is taken for gone: a
+ * queued job may have lost the last runner that could take it (label-waits.ts).
  * Jobs without labels are published as they always were: any runner of the
  * pool that comes takes them.
  */
@@ -20,30 +22,55 @@ import type { Job } from '../store/index.js';
 const GONE_AFTER_MS = 3 * PRESENCE_EVERY_MS + 5_000;
 /** How long, after asking every runner to speak, the roster waits before judging a job. */
 const SETTLE_MS = 500;
+/** How often the roster looks for runners that fell silent. */
+const SWEEP_EVERY_MS = 1000;
 
 export type RunnerVerdict = { run: true; shared: boolean } | { run: false; reason: string };
 
 type Platform = { os: string; arch: string };
 
+export interface RosterOptions {
+  /** Called when a runner left, was taken for gone, or changed its pool or labels. */
+  onDeparture?: () => void;
+  /** Monotonic clock (ms). */
+  now?: () => number;
+}
+
 export class RunnerRoster {
   private readonly seen = new Map<string, { presence: RunnerPresence; at: number }>();
   private readonly sub: { unsubscribe(): void };
+  private readonly sweep: NodeJS.Timeout;
+  private readonly onDeparture: () => void;
+  private readonly now: () => number;
+  private changes = 0;
   /** Settles once runners had time to answer the roster's first call. */
   readonly settled: Promise<void>;
 
   constructor(
     bus: Bus,
     private readonly onArrival: () => void,
-    private readonly now: () => number = () => performance.now(),
+    opts: RosterOptions = {},
   ) {
+    this.onDeparture = opts.onDeparture ?? (() => {});
+    this.now = opts.now ?? (() => performance.now());
     this.sub = bus.onRunnerPresence((p) => this.note(p));
     bus.askRunnersPresence();
     this.settled = new Promise((resolve) => setTimeout(resolve, SETTLE_MS).unref());
+    this.sweep = setInterval(() => {
+      if (bus.isConnected()) this.present();
+      else this.close();
+    }, SWEEP_EVERY_MS);
+    this.sweep.unref();
+  }
+
+  /** Goes up by one whenever a runner arrives, leaves or changes its labels. */
+  get version(): number {
+    return this.changes;
   }
 
   note(p: RunnerPresence): void {
     if (p.leaving) {
-      this.seen.delete(p.instance);
+      if (this.seen.delete(p.instance)) this.departed();
       return;
     }
     const known = this.seen.get(p.instance)?.presence;
@@ -52,18 +79,31 @@ export class RunnerRoster {
       known === undefined ||
       known.pool !== p.pool ||
       describeLabels(known.labels) !== describeLabels(p.labels);
-    if (changed) this.onArrival();
+    if (!changed) return;
+    this.changes++;
+    this.onArrival();
+    // The labels it had are gone with its change.
+    if (known !== undefined) this.onDeparture();
   }
 
-  /** Runners heard from recently. */
+  /** Runners heard from recently; those silent too long are taken for gone. */
   present(): RunnerPresence[] {
     const since = this.now() - GONE_AFTER_MS;
     const out: RunnerPresence[] = [];
+    let lapsed = false;
     for (const [id, { presence, at }] of this.seen) {
-      if (at < since) this.seen.delete(id);
-      else out.push(presence);
+      if (at < since) {
+        this.seen.delete(id);
+        lapsed = true;
+      } else out.push(presence);
     }
+    if (lapsed) this.departed();
     return out;
+  }
+
+  private departed(): void {
+    this.changes++;
+    this.onDeparture();
   }
 
   /** Whether a job of `platform` asking for `labels` can go to a runner now, and through which subject. */
@@ -92,6 +132,7 @@ export class RunnerRoster {
   }
 
   close(): void {
+    clearInterval(this.sweep);
     this.sub.unsubscribe();
   }
 }
@@ -102,10 +143,17 @@ const rosters = new WeakMap<Bus, RunnerRoster>();
 export function rosterFor(ctx: CoordinatorContext): RunnerRoster {
   let roster = rosters.get(ctx.bus);
   if (roster === undefined) {
-    roster = new RunnerRoster(ctx.bus, () => ctx.dispatcher.kick());
+    roster = new RunnerRoster(ctx.bus, () => ctx.dispatcher.kick(), {
+      onDeparture: () => ctx.dispatcher.kick(),
+    });
     rosters.set(ctx.bus, roster);
   }
   return roster;
+}
+
+/** The roster of the coordinator's NATS connection, if one was started. */
+export function startedRoster(ctx: CoordinatorContext): RunnerRoster | undefined {
+  return rosters.get(ctx.bus);
 }
 
 const hasLabels = (job: Job) => Object.keys(job.labels).length > 0;

@@ -1,10 +1,13 @@
 /**
  * Runs dispatch passes when asked (coalesced: one at a time, one more if asked
- * meanwhile) and on a timer, and the reconciler on a timer. Remembers when it
- * published each job, for the dispatch latency and for republishing.
+ * meanwhile) and on a timer, and the reconciler on a timer. After a pass, it
+ * looks at queued jobs waiting for labels when runners came or went (see
+ * label-waits.ts). Remembers when it published each job, for the dispatch
+ * latency and for republishing.
  */
 import type { CoordinatorContext, Dispatcher } from '../context.js';
 import { dispatchPass } from './dispatch.js';
+import { reviewLabelWaits } from './label-waits.js';
 import { type RedispatchState, redispatch, sweepLeases } from './reconcile.js';
 
 /** Publish times kept at most; older entries go first. */
@@ -82,6 +85,7 @@ export class Scheduler implements Dispatcher, RedispatchState {
         this.again = false;
         try {
           await dispatchPass(ctx, this);
+          await reviewLabelWaits(ctx);
         } catch (err) {
           ctx.log.error({ err }, 'dispatch pass failed; trying again on the next tick');
         }
