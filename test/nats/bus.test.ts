@@ -60,6 +60,41 @@ describe('job work queue', () => {
     await Promise.all([coord.close(), runner.close()]);
   });
 
+  it('loses no delivery while jobs arrive during a large take (none waits for the ack wait)', async () => {
+    // A take asks for more than the queue holds while a publisher keeps adding:
+    // every message the server sends for a request must reach the caller. With
+    // an ack wait of 60 s, one dropped delivery would hold the test far past its end.
+    const coord = await Bus.connect({ url: server.url, name: 'coordinator', log: silentLogger });
+    const runner = await Bus.connect({
+      url: server.url,
+      name: 'runner-bulk',
+      log: silentLogger,
+      jobAckWaitMs: 60_000,
+    });
+    const puller = await runner.jobPuller('linux-riscv64');
+    const total = 3000;
+    const seen = new Set<string>();
+    const publishing = (async () => {
+      for (let i = 0; i < total; i += 25) {
+        await Promise.all(
+          Array.from({ length: 25 }, (_, k) =>
+            coord.publishJob('linux-riscv64', { jobId: `bulk-${i + k}`, attempt: 1 }),
+          ),
+        );
+      }
+    })();
+    const deadline = Date.now() + 20_000;
+    while (seen.size < total && Date.now() < deadline) {
+      for (const d of await puller.take(256, 500)) {
+        seen.add(d.jobId);
+        d.ack();
+      }
+    }
+    await publishing;
+    expect(seen.size).toBe(total);
+    await Promise.all([coord.close(), runner.close()]);
+  });
+
   it('redelivers a job whose puller died without acknowledging it', async () => {
     const coord = await open('coordinator');
     await coord.publishJob('linux-arm64', { jobId: 'lost', attempt: 1 });

@@ -153,7 +153,6 @@ export class Bus {
     const puller = await JobPuller.open(
       {
         nc: this.nc,
-        js: this.js,
         jsm: this.jsm,
         stream: JOBS_STREAM,
         prefix: JOBS_PREFIX,

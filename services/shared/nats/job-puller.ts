@@ -10,16 +10,9 @@
  * every second finds jobs handed back or redelivered. So a job is delivered
  * only when the runner asks for at most its free capacity.
  */
-import {
-  AckPolicy,
-  type JetStreamClient,
-  type JetStreamManager,
-  JSONCodec,
-  type JsMsg,
-  type NatsConnection,
-  type Subscription,
-} from 'nats';
+import { AckPolicy, type JetStreamManager, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 import { type Labels, labelSubsets, labelToken, routesByLabels } from './label-routes.js';
+import { type PulledMessage, PullInbox } from './pull-requests.js';
 
 export interface JobMessage {
   jobId: string;
@@ -38,7 +31,6 @@ export interface JobDelivery extends JobMessage {
 
 export interface PullerDeps {
   nc: NatsConnection;
-  js: JetStreamClient;
   jsm: JetStreamManager;
   stream: string;
   prefix: string;
@@ -77,7 +69,7 @@ export class JobPuller {
   private wake: (() => void) | undefined;
   private readonly subs: Subscription[] = [];
   private closed = false;
-  private readonly fetching = new Set<{ stop(err?: Error): void }>();
+  private readonly inbox: PullInbox;
 
   private constructor(
     private readonly deps: PullerDeps,
@@ -86,6 +78,7 @@ export class JobPuller {
     /** Whether it reads a subject per label set (false: more labels than routed). */
     readonly routed: boolean,
   ) {
+    this.inbox = new PullInbox(deps.nc);
     const bySubject = new Map(sources.map((s, i) => [s.subject, i]));
     const onMessage = (subject: string) => {
       const i = bySubject.get(subject);
@@ -129,7 +122,7 @@ export class JobPuller {
     sendAnswers();
     this.closed = true;
     for (const s of this.subs) s.unsubscribe();
-    for (const f of this.fetching) f.stop();
+    this.inbox.dispose(FETCH_TIMEOUT_MS);
     this.wake?.();
   }
 
@@ -189,22 +182,15 @@ export class JobPuller {
     for (const i of order) {
       const source = this.sources[i];
       if (source === undefined || out.length >= n || this.closed) break;
-      const batch = this.deps.js.fetch(this.deps.stream, source.durable, {
-        batch: n - out.length,
-        no_wait: true,
-      });
-      // A request lost with a server restart is never answered: give up on it.
-      const timer = setTimeout(
-        () => batch.stop(new Error(`no answer from NATS within ${FETCH_TIMEOUT_MS} ms`)),
-        FETCH_TIMEOUT_MS,
-      );
-      this.fetching.add(batch);
+      let got: PulledMessage[];
       try {
-        for await (const m of batch) out.push(delivery(m));
-      } finally {
-        clearTimeout(timer);
-        this.fetching.delete(batch);
+        got = await this.inbox.pull(this.deps.stream, source.durable, n - out.length, FETCH_TIMEOUT_MS);
+      } catch (err) {
+        // What earlier sources gave is returned; the failure shows on the next take.
+        if (out.length > 0) return out;
+        throw err;
       }
+      for (const m of got) out.push(delivery(m));
     }
     return out;
   }
@@ -235,10 +221,10 @@ export function sendAnswers(): void {
   }
 }
 
-function delivery(m: JsMsg): JobDelivery {
+function delivery(m: PulledMessage): JobDelivery {
   return {
     ...(jc.decode(m.data) as JobMessage),
-    deliveries: m.info.redeliveryCount,
+    deliveries: m.delivered,
     ack: () => answer(() => m.ack()),
     nak: (d) => answer(() => m.nak(d)),
   };
