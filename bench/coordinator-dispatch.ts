@@ -38,14 +38,17 @@ async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): 
   );
 }
 
-/** A runner that accepts and completes jobs until told to stop. */
+/** A runner that accepts and completes jobs until told to stop; it waits for a free slot, not polling. */
 function work(runner: SimRunner, stop: { done: boolean }, counted: { n: number }): Promise<void> {
   let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
   return (async () => {
     while (!stop.done) {
       const free = CAPACITY - inFlight;
       if (free <= 0) {
-        await new Promise((r) => setTimeout(r, 1));
+        await new Promise<void>((r) => {
+          slotFreed = r;
+        });
         continue;
       }
       const got = await runner.take(free, 200);
@@ -61,6 +64,8 @@ function work(runner: SimRunner, stop: { done: boolean }, counted: { n: number }
             d.ack();
           } finally {
             inFlight -= 1;
+            slotFreed?.();
+            slotFreed = undefined;
           }
         })();
       }
