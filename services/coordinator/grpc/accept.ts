@@ -46,7 +46,7 @@ async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptRe
     buildId: build.id,
     buildNumber: build.number,
     repoSlug: repo.slug,
-    planJson: JSON.stringify(job.plan),
+    planJson: job.planJson || JSON.stringify(job.plan),
     steps: steps.map(stepMessage),
     secrets: secretsForJob(job.plan, build, repo, secrets),
     registries: pulls.registries,

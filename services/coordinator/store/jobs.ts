@@ -130,7 +130,7 @@ export function jobStore(ctx: StoreContext): JobStore {
         [buildId],
       );
       return rows.map((r) => {
-        const { plan: _, ...rest } = toJob(r);
+        const { plan: _, planJson: __, ...rest } = toJob(r);
         return rest;
       });
     },

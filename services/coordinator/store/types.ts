@@ -180,6 +180,8 @@ export interface Job {
   axis: Record<string, string>;
   status: JobStatus;
   plan: JobPlan;
+  /** The plan as stored (JSON), when the job was read from the store. */
+  planJson?: string;
   dependsOn: string[];
   labels: Record<string, string>;
   runnerId?: number;
