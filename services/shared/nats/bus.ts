@@ -12,6 +12,7 @@ import {
 import { HangarError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type JobDelivery, type JobMessage, JobPuller, sendAnswers } from './job-puller.js';
+import { JsPublisher } from './js-publisher.js';
 import { type Labels, labelToken } from './label-routes.js';
 import { ANNOUNCE_SUBJECT, PRESENCE_SUBJECT, type RunnerPresence, startBeacon } from './presence.js';
 import { EVENTS_STREAM, ensureStreams, JOBS_STREAM } from './streams.js';
@@ -64,13 +65,16 @@ export function poolFor(platform: { os: string; arch: string }): string {
 export class Bus {
   /** This process, in runner presence messages. */
   private readonly instance = randomUUID();
+  private readonly publisher: JsPublisher;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly opts: BusOptions,
-  ) {}
+  ) {
+    this.publisher = new JsPublisher(nc, 5000);
+  }
 
   static async connect(opts: BusOptions): Promise<Bus> {
     let nc: NatsConnection;
@@ -130,9 +134,7 @@ export class Bus {
   ): Promise<void> {
     const token = opts.shared ? undefined : labelToken(job.labels);
     const subject = token === undefined ? `${JOBS_PREFIX}.${pool}` : `${JOBS_PREFIX}.${pool}.${token}`;
-    await this.js.publish(subject, jc.encode(job), {
-      msgID: opts.msgId ?? `${job.jobId}:${job.attempt}`,
-    });
+    await this.publisher.publish(subject, jc.encode(job), opts.msgId ?? `${job.jobId}:${job.attempt}`);
   }
 
   /**
@@ -208,7 +210,7 @@ export class Bus {
 
   /** Publishes a state change; `id` deduplicates a retried publish. */
   async publishEvent(kind: string, event: unknown, id: string): Promise<void> {
-    await this.js.publish(`${EVENTS_PREFIX}.${kind}`, jc.encode(event), { msgID: id });
+    await this.publisher.publish(`${EVENTS_PREFIX}.${kind}`, jc.encode(event), id);
   }
 
   /**
@@ -290,5 +292,6 @@ export class Bus {
     if (this.nc.isClosed()) return;
     sendAnswers();
     await this.nc.drain().catch(() => this.nc.close());
+    this.publisher.close();
   }
 }
