@@ -47,7 +47,7 @@ const SWEEP_EVERY_MS = 1000;
 /** After a wake-up the job may not be stored yet: fetch again after these pauses. */
 const WAKE_RETRIES_MS = [0, 10, 30, 60, 100];
 /** The longest a fetch may wait for the server's answer. */
-const FETCH_TIMEOUT_MS = 5000;
+const FETCH_TIMEOUT_MS = 2000;
 
 const jc = JSONCodec();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

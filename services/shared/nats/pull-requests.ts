@@ -15,8 +15,9 @@
  * name their request: requests go one at a time, and a message belongs to the
  * request open when it comes. Status messages do come on the request's own
  * reply subject. A request that gets no answer in time (a server restart lost
- * it) is given up; a message that comes while no request wants one is handed
- * back at once.
+ * it, or the server kept it waiting after other requests took what it
+ * counted on) ends with what it got, as one that found too few does; a
+ * message that comes while no request wants one is handed back at once.
  */
 import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
 
@@ -105,10 +106,7 @@ export class PullInbox {
         token,
         want: batch,
         got: [],
-        timer: setTimeout(
-          () => this.end(req, new Error(`no answer from NATS within ${timeoutMs} ms`)),
-          timeoutMs,
-        ),
+        timer: setTimeout(() => this.end(req), timeoutMs),
         resolve,
         reject,
       };
