@@ -70,6 +70,8 @@ export interface Outcome {
   /** The lines of one step, text only. */
   text: (step: string) => string[];
   step: (name: string) => StepState;
+  /** How the job and each step ended, for an assertion's message. */
+  summary: () => string;
 }
 
 /** Runs a plan to the end, collecting states and lines; fails if the job left anything behind. */
@@ -100,6 +102,13 @@ export async function run(p: JobPlan, over: Partial<RunOptions> = {}): Promise<O
       if (!s) throw new Error(`no step ${name} in result`);
       return s;
     },
+    summary: () =>
+      [
+        `job ${result.status}${result.error ? `: ${result.error}` : ''}`,
+        ...result.steps.map(
+          (s) => `${s.name} ${s.status} exit ${s.exitCode ?? '-'}${s.error ? `: ${s.error}` : ''}`,
+        ),
+      ].join('; '),
   };
 }
 

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { expectNothingLeft, plan, run, sequential, step } from './helpers.js';
 
 /** A step that waits (up to ~10 s) for a file another step writes in the shared workspace. */
+// Up to 60 s: on a busy machine the second container of a group can start well after the first.
 const waitFor = (file: string) =>
-  `i=0; until [ -f ${file} ]; do i=$((i+1)); [ $i -lt 100 ] || exit 9; sleep 0.1; done`;
+  `i=0; until [ -f ${file} ]; do i=$((i+1)); [ $i -lt 600 ] || exit 9; sleep 0.1; done`;
 
 describe('executor on Docker: steps', () => {
   it('runs steps in order in the workspace, with the plan and step environment', async () => {
@@ -18,7 +19,7 @@ describe('executor on Docker: steps', () => {
         ]),
       ),
     );
-    expect(o.result.status).toBe('success');
+    expect(o.result.status, o.summary()).toBe('success');
     expect(o.text('write')).toEqual(['+ echo "$GREETING from $CI" > note.txt']);
     expect(o.text('read')).toEqual(['+ pwd', '/drone/src', '+ cat note.txt', 'hello from true']);
     expect(o.step('read')).toMatchObject({ status: 'success', exitCode: 0, oomKilled: false });
@@ -61,7 +62,7 @@ describe('executor on Docker: steps', () => {
     );
     expect(o.step('flaky').status).toBe('failure');
     expect(o.step('next').status).toBe('success');
-    expect(o.result.status).toBe('success');
+    expect(o.result.status, o.summary()).toBe('success');
     await expectNothingLeft(o.jobId);
   });
 
@@ -77,7 +78,7 @@ describe('executor on Docker: steps', () => {
     );
     expect(o.step('tags-only')).toMatchObject({ status: 'skipped', error: 'runs only for event tag' });
     expect(o.step('after').status).toBe('success');
-    expect(o.result.status).toBe('success');
+    expect(o.result.status, o.summary()).toBe('success');
   });
 
   it('runs a parallel group side by side, then the next stage', async () => {
@@ -89,7 +90,7 @@ describe('executor on Docker: steps', () => {
         step('after', { commands: ['ls left.ready right.ready'], dependsOn: ['left', 'right'] }),
       ]),
     );
-    expect(o.result.status).toBe('success');
+    expect(o.result.status, o.summary()).toBe('success');
     expect(o.step('left').status).toBe('success');
     expect(o.step('right').status).toBe('success');
     const leftEnd = (o.step('left').startedAt ?? 0) + (o.step('left').durationMs ?? 0);
@@ -113,7 +114,7 @@ describe('executor on Docker: steps', () => {
         step('package', { commands: ['cat src.txt lint.txt unit.txt'], dependsOn: ['lint', 'unit'] }),
       ]),
     );
-    expect(o.result.status).toBe('success');
+    expect(o.result.status, o.summary()).toBe('success');
     expect(o.text('package').slice(1)).toEqual(['src', 'lint', 'unit']);
     await expectNothingLeft(o.jobId);
   });
@@ -157,7 +158,7 @@ describe('executor on Docker: steps', () => {
         },
       ),
     );
-    expect(o.result.status).toBe('success');
+    expect(o.result.status, o.summary()).toBe('success');
     expect(o.text('probe')).toContain('hello-from-service');
     expect(o.step('web')).toMatchObject({ kind: 'service', status: 'success' });
     expect(o.text('web')).toContain('+ httpd -f -p 8080 -h /tmp/www');
@@ -184,7 +185,7 @@ describe('executor on Docker: steps', () => {
         ]),
       ),
     );
-    expect(o.result.status).toBe('success');
+    expect(o.result.status, o.summary()).toBe('success');
     expect(o.text('client')).toContain('detached-ok');
     const clientStart = o.step('client').startedAt ?? 0;
     const serverEnd = (o.step('server').startedAt ?? 0) + (o.step('server').durationMs ?? 0);
