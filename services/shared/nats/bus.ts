@@ -284,7 +284,9 @@ export class Bus {
     return !this.nc.isClosed();
   }
 
+  /** Sends the acknowledgements waiting for the end of the turn, then waits until the server has everything sent so far. */
   async flush(): Promise<void> {
+    sendAnswers();
     await this.nc.flush();
   }
 
