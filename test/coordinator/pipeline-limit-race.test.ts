@@ -22,7 +22,7 @@ describe.each(['sqlite', 'postgres'] as const)('racing for a pipeline limit on %
     // One build through the coordinator gives the compiled plan; eight more are stored
     // directly, so no dispatch pass has looked at them before the race starts.
     const first = await cluster.createBuild(repo, config);
-    const { plan } = (await cluster.store.jobs.get(Number(first.jobs[0]?.id)))!;
+    const { plan } = (await cluster.store.jobs.plan(Number(first.jobs[0]?.id)))!;
     await cluster.cancelBuild(repo, first.number);
     const made = [];
     for (let i = 0; i < 8; i++) {

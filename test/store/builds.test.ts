@@ -93,7 +93,12 @@ describe.each(ENGINES)('builds on %s', (engine) => {
       [4, 'lint', 'pending'],
     ]);
     const again = await store.jobs.get(test?.id ?? 0);
-    expect(again?.plan.steps.map((s) => s.name)).toEqual(['unit', 'lint']);
+    expect(again?.plan).toMatchObject({ pipeline: 'test', axis: { GO: '1.22' }, labels: {} });
+    expect(again?.plan).not.toHaveProperty('steps');
+    const whole = await store.jobs.plan(test?.id ?? 0);
+    expect(whole?.plan.steps.map((s) => s.name)).toEqual(['unit', 'lint']);
+    expect(whole?.plan.services.map((s) => s.name)).toEqual(['redis']);
+    expect(JSON.parse(whole?.json ?? '{}')).toEqual(whole?.plan);
   });
 
   it('lists newest first with filters and paging', async () => {

@@ -8,14 +8,14 @@ import { status } from '@grpc/grpc-js';
 import type { AcceptResponse } from '../../../proto/generated/hangar/v1/AcceptResponse.js';
 import { errorMessage } from '../../shared/errors.js';
 import { StatusError } from '../../shared/grpc/status.js';
+import type { JobPlan } from '../../shared/pipeline/types.js';
 import { netrcForJob, pullCredentialsForJob, secretsForJob } from '../builds/credentials.js';
 import { jobEnded } from '../builds/lifecycle.js';
 import type { CoordinatorContext } from '../context.js';
 import type { Job, Lease } from '../store/index.js';
 import { stepMessage } from './convert.js';
 
-function usesSecrets(job: Job): boolean {
-  const p = job.plan;
+function usesSecrets(p: JobPlan): boolean {
   return (
     p.imagePullSecrets.length > 0 ||
     [...(p.clone ? [p.clone] : []), ...p.services, ...p.steps].some((s) => s.secrets.length > 0)
@@ -25,18 +25,20 @@ function usesSecrets(job: Job): boolean {
 async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptResponse> {
   const { store } = ctx;
   const { job } = lease;
-  const build = await store.builds.get(job.buildId);
+  const [build, stored] = await Promise.all([store.builds.get(job.buildId), store.jobs.plan(job.id)]);
   const repo = build === undefined ? undefined : await store.repos.get(build.repoId);
   if (build === undefined || repo === undefined)
     throw new Error(`build ${job.buildId} of job ${job.id} is gone`);
+  if (stored === undefined) throw new Error(`the plan of job ${job.id} is gone`);
+  const { plan } = stored;
   const [steps, secrets, registries, inputs] = await Promise.all([
     store.steps.listByJob(job.id),
-    usesSecrets(job) ? store.secrets.values(repo.id) : Promise.resolve([]),
+    usesSecrets(plan) ? store.secrets.values(repo.id) : Promise.resolve([]),
     store.registries.credentials(repo.id),
     store.builds.inputs(build.id),
   ]);
   const netrc = netrcForJob(repo, inputs?.netrc ?? ctx.netrcs.get(build.id), ctx.cfg.netrc);
-  const pulls = pullCredentialsForJob(job.plan, build, repo, secrets, registries);
+  const pulls = pullCredentialsForJob(plan, build, repo, secrets, registries);
   if (pulls.errors.length > 0)
     ctx.log.warn({ job: job.id, problems: pulls.errors }, 'image_pull_secrets unusable');
   return {
@@ -46,9 +48,9 @@ async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptRe
     buildId: build.id,
     buildNumber: build.number,
     repoSlug: repo.slug,
-    planJson: job.planJson || JSON.stringify(job.plan),
+    planJson: stored.json,
     steps: steps.map(stepMessage),
-    secrets: secretsForJob(job.plan, build, repo, secrets),
+    secrets: secretsForJob(plan, build, repo, secrets),
     registries: pulls.registries,
     pullSecretErrors: pulls.errors,
     pullSecretNotes: pulls.notes,

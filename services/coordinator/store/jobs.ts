@@ -1,3 +1,4 @@
+import type { JobPlan } from '../../shared/pipeline/types.js';
 import type { StoreContext } from './context.js';
 import type { Queryable } from './db.js';
 import { type JobLeaseStore, jobLeaseStore } from './job-leases.js';
@@ -5,7 +6,15 @@ import { toJob } from './job-row.js';
 import { type JobWaitStore, jobWaitStore } from './job-waits.js';
 import { inList } from './rows.js';
 import { insertSteps, planStepNames } from './steps.js';
-import { isFinished, JOB_STATUSES, type Job, type JobInput, type JobStatus, type Step } from './types.js';
+import {
+  isFinished,
+  JOB_STATUSES,
+  type Job,
+  type JobInput,
+  type JobStatus,
+  planHead,
+  type Step,
+} from './types.js';
 
 /** Other jobs of the same repository and pipeline name that hold or wait for a place. */
 export interface LimitCounts {
@@ -24,6 +33,8 @@ export interface JobStore extends JobLeaseStore, JobWaitStore {
   get(id: number): Promise<Job | undefined>;
   /** In stage order. */
   listByBuild(buildId: number): Promise<Job[]>;
+  /** A job's whole plan (steps, services, environment), as parsed and as stored. */
+  plan(id: number): Promise<{ plan: JobPlan; json: string } | undefined>;
   /** In stage order, every field but the plan (the largest by far): for showing a build. */
   summariesByBuild(buildId: number): Promise<Omit<Job, 'plan'>[]>;
   /** In stage order, without the plans: what deciding a build's end needs. */
@@ -85,7 +96,7 @@ export async function insertJob(
       input.name ?? input.plan.pipeline,
       JSON.stringify(input.plan.axis ?? {}),
       status,
-      JSON.stringify(input.plan),
+      JSON.stringify(planHead(input.plan)),
       JSON.stringify(input.plan.dependsOn),
       JSON.stringify(input.plan.labels),
       input.error ?? (status === 'skipped' ? (input.plan.skipReason ?? '') : ''),
@@ -94,6 +105,7 @@ export async function insertJob(
     ],
   );
   const job = toJob(row as Record<string, unknown>);
+  await q.run('INSERT INTO job_plans (job_id, plan) VALUES (?, ?)', [job.id, JSON.stringify(input.plan)]);
   const steps = await insertSteps(
     q,
     job.id,
@@ -114,6 +126,11 @@ export function jobStore(ctx: StoreContext): JobStore {
       return row === undefined ? undefined : toJob(row);
     },
 
+    async plan(id) {
+      const row = await db.get<{ plan: string }>('SELECT plan FROM job_plans WHERE job_id = ?', [id]);
+      return row === undefined ? undefined : { plan: JSON.parse(row.plan) as JobPlan, json: row.plan };
+    },
+
     async listByBuild(buildId) {
       const rows = await db.all<Record<string, unknown>>(
         'SELECT * FROM jobs WHERE build_id = ? ORDER BY number',
@@ -130,7 +147,7 @@ export function jobStore(ctx: StoreContext): JobStore {
         [buildId],
       );
       return rows.map((r) => {
-        const { plan: _, planJson: __, ...rest } = toJob(r);
+        const { plan: _, ...rest } = toJob(r);
         return rest;
       });
     },

@@ -258,4 +258,16 @@ CREATE INDEX held_builds_mr ON held_builds (project_id, mr_iid, state);
 ALTER TABLE status_outbox ADD COLUMN given_up_at BIGINT;
 `,
   },
+  {
+    version: 5,
+    name: "jobs: a job's whole plan in a table of its own; the job row keeps what scheduling reads",
+    // Rows written before keep their whole plan in jobs.plan too: a superset of what is read there.
+    sql: () => `
+CREATE TABLE job_plans (
+  job_id BIGINT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+  plan TEXT NOT NULL
+);
+INSERT INTO job_plans (job_id, plan) SELECT id, plan FROM jobs;
+`,
+  },
 ];
