@@ -12,13 +12,12 @@
  * With a database file that exists, it is used as it is (seeded by an earlier
  * run with the same file) and kept.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
-import { bundleState, ROOT } from '../bin/bundle.js';
 import type { Build__Output } from '../proto/generated/hangar/v1/Build.js';
 import type { ListBuildsResponse__Output } from '../proto/generated/hangar/v1/ListBuildsResponse.js';
 import { BuildServiceClient } from '../proto/load.js';
@@ -28,39 +27,11 @@ import { unary } from '../services/shared/grpc/call.js';
 import { compile } from '../services/shared/pipeline/compile.js';
 import { pipeline } from '../test/coordinator/harness.js';
 import { freePort, startNatsServer } from '../test/support/nats-server.js';
+import { type BundledProcess, rssMb, startBundled, stopProcess } from './support/bundled-hangar.js';
 
 const BUILDS = Number(process.argv[2] ?? 10_000);
 const SECRET = 'memory-bench-secret';
 const TARGET_MB = 150;
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
-}
-
-let output = '';
-
-async function waitOutput(proc: ChildProcess, text: string, timeoutMs: number): Promise<void> {
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(
-      () => reject(new Error(`no '${text}' within ${timeoutMs} ms: ${out.slice(-2000)}`)),
-      timeoutMs,
-    );
-    const on = (d: Buffer) => {
-      out += d.toString();
-      output = out;
-      if (out.includes(text)) {
-        clearTimeout(t);
-        resolve();
-      }
-    };
-    proc.stdout?.on('data', on);
-    proc.stderr?.on('data', on);
-    proc.once('exit', (code) => reject(new Error(`exited with ${code}: ${out.slice(-2000)}`)));
-  });
-}
 
 const given = process.argv[3];
 const dir = given === undefined ? mkdtempSync(join(tmpdir(), 'hangar-memory-')) : undefined;
@@ -125,48 +96,26 @@ async function seed(): Promise<void> {
 
 const grpcAddr = `127.0.0.1:${await freePort()}`;
 
-/**
- * Starts `node bin/hangar.js coordinator` running dist/: rebuilds it when a
- * source is newer, and starts again when one changed before the coordinator
- * was ready (bin/hangar.js would then have run the sources through tsx).
- */
-async function startCoordinator(): Promise<ChildProcess> {
-  const { HANGAR_FROM_SOURCE: _, ...env } = process.env;
-  for (let attempt = 1; ; attempt++) {
-    if (bundleState() !== 'current')
-      execFileSync('bash', ['scripts/build.sh'], { cwd: ROOT, stdio: 'ignore' });
-    const proc = spawn(
-      process.execPath,
-      [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'bin/hangar.js', 'coordinator'],
-      {
-        cwd: ROOT,
-        env: {
-          ...env,
-          HANGAR_DATABASE_PATH: dbPath,
-          DRONE_SECRET: SECRET,
-          HANGAR_GRPC_ADDR: grpcAddr,
-          HANGAR_METRICS_ADDR: '127.0.0.1:0',
-          HANGAR_NATS_URL: nats.url,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    await waitOutput(proc, 'coordinator ready', 60_000);
-    const state = bundleState();
-    if (state === 'current') return proc;
-    await new Promise((r) => {
-      proc.once('exit', r);
-      proc.kill('SIGTERM');
-    });
-    if (attempt === 3)
-      throw new Error(`dist/ keeps going stale (${state} changed); not measuring the sources`);
-  }
-}
+const startCoordinator = () =>
+  startBundled(
+    'coordinator',
+    {
+      ...process.env,
+      HANGAR_DATABASE_PATH: dbPath,
+      DRONE_SECRET: SECRET,
+      HANGAR_GRPC_ADDR: grpcAddr,
+      HANGAR_METRICS_ADDR: '127.0.0.1:0',
+      HANGAR_NATS_URL: nats.url,
+    },
+    'coordinator ready',
+    60_000,
+  );
 
 const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-let coordinator: ChildProcess | undefined;
+let started: BundledProcess | undefined;
 try {
-  coordinator = await startCoordinator();
+  started = await startCoordinator();
+  const coordinator = started.proc;
   await new Promise((r) => setTimeout(r, 1000));
   const rssReady = rssMb(coordinator.pid!);
   const client = new BuildServiceClient(grpcAddr, credentials.createInsecure());
@@ -200,7 +149,7 @@ try {
     samples.push(rssMb(coordinator.pid!));
   }
   console.log(`RSS every 5 s after serving: ${samples.map((x) => x.toFixed(1)).join(', ')} MB`);
-  const metricsAddr = /"metrics":"([^"]+)"/.exec(output)?.[1];
+  const metricsAddr = /"metrics":"([^"]+)"/.exec(started.output())?.[1];
   if (metricsAddr !== undefined) {
     const text = await (await fetch(`http://${metricsAddr}/metrics`)).text();
     const kinds = [...text.matchAll(/^nodejs_memory_bytes\{kind="([a-z_]+)"\} (\S+)$/gm)].map(
@@ -223,13 +172,7 @@ try {
   process.exitCode = met ? 0 : 1;
 } finally {
   bare.kill('SIGKILL');
-  const proc = coordinator;
-  if (proc !== undefined && proc.exitCode === null) {
-    await new Promise((r) => {
-      proc.once('exit', r);
-      proc.kill('SIGTERM');
-    });
-  }
+  if (started !== undefined) await stopProcess(started.proc);
   await nats.dispose();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 }

@@ -9,25 +9,19 @@
  *   npx tsx bench/runner-idle-memory.ts [idle-seconds]
  *   BENCH_NODE_ARGS='--max-semi-space-size=1' npx tsx bench/runner-idle-memory.ts   # try V8 flags
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleState, ROOT } from '../bin/bundle.js';
 import { loadCoordinatorConfig } from '../services/coordinator/config.js';
 import { startCoordinator } from '../services/coordinator/coordinator.js';
 import { silentLogger } from '../services/shared/log.js';
 import { freePort, startNatsServer } from '../test/support/nats-server.js';
+import { rssMb, startBundled, stopProcess } from './support/bundled-hangar.js';
 
 const IDLE_SECONDS = Number(process.argv[2] ?? 10);
 const TARGET_MB = 80;
 const SECRET = 'bench-secret';
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
-}
 
 /** Processes started by `pid`, with their RSS: there should be none. */
 function children(pid: number): { pid: number; command: string; mb: number }[] {
@@ -47,24 +41,6 @@ function children(pid: number): { pid: number; command: string; mb: number }[] {
     });
 }
 
-function waitForLine(proc: ChildProcess, text: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no '${text}' within ${timeoutMs} ms:\n${seen}`)),
-      timeoutMs,
-    );
-    proc.stderr?.on('data', (d: Buffer) => {
-      seen = (seen + d.toString()).slice(-8000);
-      if (seen.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`exited with ${code}:\n${seen}`)));
-  });
-}
-
 async function sample(pid: number, seconds: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < seconds; i++) {
@@ -72,37 +48,6 @@ async function sample(pid: number, seconds: number): Promise<number[]> {
     out.push(rssMb(pid));
   }
   return out;
-}
-
-function stopProcess(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    p.once('exit', () => resolve());
-    p.kill('SIGTERM');
-  });
-}
-
-/**
- * Starts `node bin/hangar.js runner` running dist/: rebuilds it when a source
- * is newer, and starts again when one changed before the runner was ready
- * (bin/hangar.js would then have run the sources through tsx).
- */
-async function startRunner(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  for (let attempt = 1; ; attempt++) {
-    if (bundleState() !== 'current')
-      execFileSync('bash', ['scripts/build.sh'], { cwd: ROOT, stdio: 'ignore' });
-    const runner = spawn(
-      process.execPath,
-      [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'bin/hangar.js', 'runner'],
-      { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    await waitForLine(runner, 'runner ready', 30_000);
-    const state = bundleState();
-    if (state === 'current') return runner;
-    await stopProcess(runner);
-    if (attempt === 3)
-      throw new Error(`dist/ keeps going stale (${state} changed); not measuring the sources`);
-  }
 }
 
 const nats = await startNatsServer();
@@ -120,16 +65,20 @@ const coordinator = await startCoordinator(
 );
 
 try {
-  const { HANGAR_FROM_SOURCE: _, ...env } = process.env;
-  const runner = await startRunner({
-    ...env,
-    DRONE_SERVER: coordinator.grpcAddress,
-    DRONE_SECRET: SECRET,
-    HANGAR_NATS_URL: nats.url,
-    HANGAR_RUNNER_NAME: 'bench-idle',
-    HANGAR_RUNNER_CAPACITY: '2',
-    HANGAR_LOG_LEVEL: 'info',
-  });
+  const { proc: runner } = await startBundled(
+    'runner',
+    {
+      ...process.env,
+      DRONE_SERVER: coordinator.grpcAddress,
+      DRONE_SECRET: SECRET,
+      HANGAR_NATS_URL: nats.url,
+      HANGAR_RUNNER_NAME: 'bench-idle',
+      HANGAR_RUNNER_CAPACITY: '2',
+      HANGAR_LOG_LEVEL: 'info',
+    },
+    'runner ready',
+    30_000,
+  );
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
 
   const [runnerSamples, bareSamples] = await Promise.all([
