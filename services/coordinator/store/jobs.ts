@@ -2,19 +2,12 @@ import type { JobPlan } from '../../shared/pipeline/types.js';
 import type { StoreContext } from './context.js';
 import type { Queryable } from './db.js';
 import { type JobLeaseStore, jobLeaseStore } from './job-leases.js';
+import { planHead } from './job-plan.js';
 import { toJob } from './job-row.js';
 import { type JobWaitStore, jobWaitStore } from './job-waits.js';
 import { inList } from './rows.js';
 import { insertSteps, planStepNames } from './steps.js';
-import {
-  isFinished,
-  JOB_STATUSES,
-  type Job,
-  type JobInput,
-  type JobStatus,
-  planHead,
-  type Step,
-} from './types.js';
+import { isFinished, JOB_STATUSES, type Job, type JobInput, type JobStatus, type Step } from './types.js';
 
 /** Other jobs of the same repository and pipeline name that hold or wait for a place. */
 export interface LimitCounts {
