@@ -78,10 +78,7 @@ export class PullInbox {
   private next = 0;
   private closed = false;
 
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly apiPrefix = '$JS.API',
-  ) {
+  constructor(private readonly nc: NatsConnection) {
     this.prefix = createInbox();
     this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (_err, m) => this.onMessage(m) });
   }
@@ -112,7 +109,7 @@ export class PullInbox {
       };
       this.current = req;
       this.nc.publish(
-        `${this.apiPrefix}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+        `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
         JSON.stringify({ batch, no_wait: true }),
         {
           reply: `${this.prefix}.${token}`,
