@@ -228,8 +228,8 @@ export class Cluster {
     return { seen, close };
   }
 
-  async runner(name: string, secret = SECRET): Promise<SimRunner> {
-    const r = await SimRunner.start(this, name, secret);
+  async runner(name: string, secret = SECRET, labels: Record<string, string> = {}): Promise<SimRunner> {
+    const r = await SimRunner.start(this, name, secret, labels);
     this.closers.push(() => r.close());
     return r;
   }

@@ -29,11 +29,17 @@ export class SimRunner {
     private readonly secret: string,
   ) {}
 
-  static async start(cluster: Cluster, name: string, secret: string): Promise<SimRunner> {
+  /** With `labels`, it reads the work queue as a runner with those labels does. */
+  static async start(
+    cluster: Cluster,
+    name: string,
+    secret: string,
+    labels: Record<string, string> = {},
+  ): Promise<SimRunner> {
     const client = new RunnerServiceClient(cluster.grpcAddress, credentials.createInsecure());
     const bus = await Bus.connect({ url: cluster.nats.url, name, log: silentLogger, jobAckWaitMs: 5000 });
     const r = new SimRunner(client, bus, name, secret);
-    r.puller = await bus.jobPuller(POOL);
+    r.puller = await bus.jobPuller(POOL, { labels });
     return r;
   }
 
@@ -157,6 +163,13 @@ export class SimRunner {
     };
   }
 
+  /** Stops pulling, saying so on NATS (as a runner that stops does), and closes. */
+  async leave(): Promise<void> {
+    this.puller.close();
+    await this.close();
+  }
+
+  /** Closes without a word: a killed runner process falls silent. */
   async close(): Promise<void> {
     this.client.close();
     await this.bus.close();
