@@ -6,6 +6,7 @@
  * the runner the same PullCredentials.
  */
 import { parseDockerConfig } from './docker-config.js';
+import { planSpecs } from './pipeline/specs.js';
 import type { JobPlan } from './pipeline/types.js';
 import { imageRegistryHost } from './registry-host.js';
 
@@ -35,7 +36,7 @@ export interface PullCredentials {
 /** The registry hosts the job's images (clone, services, steps) come from, each with those images. */
 export function imageHosts(plan: JobPlan): Map<string, string[]> {
   const hosts = new Map<string, string[]>();
-  for (const { image } of [...(plan.clone ? [plan.clone] : []), ...plan.services, ...plan.steps]) {
+  for (const { image } of planSpecs(plan)) {
     const host = imageRegistryHost(image);
     hosts.set(host, [...(hosts.get(host) ?? []), image]);
   }

@@ -4,6 +4,7 @@
  * object with `--format json`.
  */
 import type { JobResult, JobStatus, LogLine, StepState } from '../../shared/job/events.js';
+import { planSpecs } from '../../shared/pipeline/specs.js';
 import type { JobPlan } from '../../shared/pipeline/types.js';
 import type { CliIO } from '../main.js';
 
@@ -21,9 +22,7 @@ export class Printer {
     jobs: JobPlan[],
   ) {
     this.multi = jobs.length > 1;
-    const names = jobs.flatMap((j) =>
-      [...(j.clone ? [j.clone] : []), ...j.services, ...j.steps].map((s) => s.name),
-    );
+    const names = jobs.flatMap((j) => planSpecs(j).map((s) => s.name));
     this.width = Math.min(24, Math.max(4, ...names.map((n) => n.length)));
   }
 

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage, HangarError } from '../../shared/errors.js';
+import { planSpecs } from '../../shared/pipeline/specs.js';
 import type { JobPlan } from '../../shared/pipeline/types.js';
 import {
   imageHosts,
@@ -78,11 +79,7 @@ export function stepSecrets(
   plan: JobPlan,
   secrets: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  const asked = new Set(
-    [...(plan.clone ? [plan.clone] : []), ...plan.services, ...plan.steps].flatMap((s) =>
-      s.secrets.map((r) => r.source),
-    ),
-  );
+  const asked = new Set(planSpecs(plan).flatMap((s) => s.secrets.map((r) => r.source)));
   const pullOnly = new Set(plan.imagePullSecrets.filter((n) => !asked.has(n)));
   return Object.fromEntries(Object.entries(secrets).filter(([name]) => !pullOnly.has(name)));
 }

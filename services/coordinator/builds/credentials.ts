@@ -11,6 +11,7 @@
  * as registry credentials only, never to a step that does not ask for them.
  */
 import { globMatch } from '../../shared/pipeline/glob.js';
+import { planSpecs } from '../../shared/pipeline/specs.js';
 import type { JobPlan, StepSpec } from '../../shared/pipeline/types.js';
 import {
   imageHosts,
@@ -23,10 +24,6 @@ import { registryHost } from '../../shared/registry-host.js';
 import type { Build, Netrc, RegistryWithPassword, Repo, SecretWithValue } from '../store/index.js';
 
 export type { PullCredentials, RegistryCredential } from '../../shared/pull-credentials.js';
-
-function allSteps(plan: JobPlan): StepSpec[] {
-  return [...(plan.clone ? [plan.clone] : []), ...plan.services, ...plan.steps];
-}
 
 /** The image without its tag or digest: 'plugins/docker:20' → 'plugins/docker'. */
 export function imageName(image: string): string {
@@ -49,7 +46,7 @@ export function secretsForJob(
 ): { name: string; value: string }[] {
   if (build.event === 'pull_request' && build.fork && !repo.allowForkSecrets) return [];
   const users = new Map<string, StepSpec[]>();
-  for (const step of allSteps(plan)) {
+  for (const step of planSpecs(plan)) {
     for (const ref of step.secrets) {
       const list = users.get(ref.source);
       if (list === undefined) users.set(ref.source, [step]);

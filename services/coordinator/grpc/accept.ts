@@ -8,6 +8,7 @@ import { status } from '@grpc/grpc-js';
 import type { AcceptResponse } from '../../../proto/generated/hangar/v1/AcceptResponse.js';
 import { errorMessage } from '../../shared/errors.js';
 import { StatusError } from '../../shared/grpc/status.js';
+import { planSpecs } from '../../shared/pipeline/specs.js';
 import type { JobPlan } from '../../shared/pipeline/types.js';
 import { netrcForJob, pullCredentialsForJob, secretsForJob } from '../builds/credentials.js';
 import { jobEnded } from '../builds/lifecycle.js';
@@ -16,10 +17,7 @@ import type { Job, Lease } from '../store/index.js';
 import { stepMessage } from './convert.js';
 
 function usesSecrets(p: JobPlan): boolean {
-  return (
-    p.imagePullSecrets.length > 0 ||
-    [...(p.clone ? [p.clone] : []), ...p.services, ...p.steps].some((s) => s.secrets.length > 0)
-  );
+  return p.imagePullSecrets.length > 0 || planSpecs(p).some((s) => s.secrets.length > 0);
 }
 
 async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptResponse> {

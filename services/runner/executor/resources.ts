@@ -1,3 +1,4 @@
+import { planSpecs } from '../../shared/pipeline/specs.js';
 import { volumeKey } from './container-spec.js';
 import type { JobContext } from './context.js';
 import { dockerSafe } from './context.js';
@@ -18,8 +19,7 @@ export async function createResources(ctx: JobContext): Promise<void> {
   for (const [name, def] of Object.entries(plan.volumes)) {
     if (def.hostPath === undefined) wanted.set(`name:${name}`, `${ctx.prefix}-vol-${dockerSafe(name)}`);
   }
-  const all = [...(plan.clone ? [plan.clone] : []), ...plan.services, ...plan.steps];
-  for (const step of all) {
+  for (const step of planSpecs(plan)) {
     for (const mount of step.volumes) {
       const key = volumeKey(mount);
       if (key === undefined || wanted.has(key) || mount.hostPath !== undefined) continue;

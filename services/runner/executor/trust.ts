@@ -1,3 +1,4 @@
+import { planSpecs } from '../../shared/pipeline/specs.js';
 import type { JobPlan, StepSpec } from '../../shared/pipeline/types.js';
 
 /**
@@ -7,8 +8,7 @@ import type { JobPlan, StepSpec } from '../../shared/pipeline/types.js';
  */
 export function trustViolations(plan: JobPlan): Map<string, string> {
   const out = new Map<string, string>();
-  const all = [...(plan.clone ? [plan.clone] : []), ...plan.services, ...plan.steps];
-  for (const step of all) {
+  for (const step of planSpecs(plan)) {
     const asks = untrustedAsks(plan, step);
     if (asks.length > 0) {
       out.set(
