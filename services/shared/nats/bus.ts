@@ -65,15 +65,19 @@ export function poolFor(platform: { os: string; arch: string }): string {
 export class Bus {
   /** This process, in runner presence messages. */
   private readonly instance = randomUUID();
-  private readonly publisher: JsPublisher;
+  /** Made on the first JetStream publish: runners never publish, and need no inbox for it. */
+  private publisher: JsPublisher | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly opts: BusOptions,
-  ) {
-    this.publisher = new JsPublisher(nc, 5000);
+  ) {}
+
+  private jsPublish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    this.publisher ??= new JsPublisher(this.nc, 5000);
+    return this.publisher.publish(subject, data, msgId);
   }
 
   static async connect(opts: BusOptions): Promise<Bus> {
@@ -134,7 +138,7 @@ export class Bus {
   ): Promise<void> {
     const token = opts.shared ? undefined : labelToken(job.labels);
     const subject = token === undefined ? `${JOBS_PREFIX}.${pool}` : `${JOBS_PREFIX}.${pool}.${token}`;
-    await this.publisher.publish(subject, jc.encode(job), opts.msgId ?? `${job.jobId}:${job.attempt}`);
+    await this.jsPublish(subject, jc.encode(job), opts.msgId ?? `${job.jobId}:${job.attempt}`);
   }
 
   /**
@@ -210,7 +214,7 @@ export class Bus {
 
   /** Publishes a state change; `id` deduplicates a retried publish. */
   async publishEvent(kind: string, event: unknown, id: string): Promise<void> {
-    await this.publisher.publish(`${EVENTS_PREFIX}.${kind}`, jc.encode(event), id);
+    await this.jsPublish(`${EVENTS_PREFIX}.${kind}`, jc.encode(event), id);
   }
 
   /**
@@ -294,6 +298,6 @@ export class Bus {
     if (this.nc.isClosed()) return;
     sendAnswers();
     await this.nc.drain().catch(() => this.nc.close());
-    this.publisher.close();
+    this.publisher?.close();
   }
 }
