@@ -4,6 +4,7 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { AcceptRequest as _hangar_v1_AcceptRequest, AcceptRequest__Output as _hangar_v1_AcceptRequest__Output } from './hangar/v1/AcceptRequest.js';
 import type { AcceptResponse as _hangar_v1_AcceptResponse, AcceptResponse__Output as _hangar_v1_AcceptResponse__Output } from './hangar/v1/AcceptResponse.js';
+import type { CallError as _hangar_v1_CallError, CallError__Output as _hangar_v1_CallError__Output } from './hangar/v1/CallError.js';
 import type { CompleteRequest as _hangar_v1_CompleteRequest, CompleteRequest__Output as _hangar_v1_CompleteRequest__Output } from './hangar/v1/CompleteRequest.js';
 import type { CompleteResponse as _hangar_v1_CompleteResponse, CompleteResponse__Output as _hangar_v1_CompleteResponse__Output } from './hangar/v1/CompleteResponse.js';
 import type { ExtendLeaseRequest as _hangar_v1_ExtendLeaseRequest, ExtendLeaseRequest__Output as _hangar_v1_ExtendLeaseRequest__Output } from './hangar/v1/ExtendLeaseRequest.js';
@@ -16,6 +17,8 @@ import type { RegisterRequest as _hangar_v1_RegisterRequest, RegisterRequest__Ou
 import type { RegisterResponse as _hangar_v1_RegisterResponse, RegisterResponse__Output as _hangar_v1_RegisterResponse__Output } from './hangar/v1/RegisterResponse.js';
 import type { RegistryCredential as _hangar_v1_RegistryCredential, RegistryCredential__Output as _hangar_v1_RegistryCredential__Output } from './hangar/v1/RegistryCredential.js';
 import type { RepoRef as _hangar_v1_RepoRef, RepoRef__Output as _hangar_v1_RepoRef__Output } from './hangar/v1/RepoRef.js';
+import type { RunnerCall as _hangar_v1_RunnerCall, RunnerCall__Output as _hangar_v1_RunnerCall__Output } from './hangar/v1/RunnerCall.js';
+import type { RunnerReply as _hangar_v1_RunnerReply, RunnerReply__Output as _hangar_v1_RunnerReply__Output } from './hangar/v1/RunnerReply.js';
 import type { RunnerServiceClient as _hangar_v1_RunnerServiceClient, RunnerServiceDefinition as _hangar_v1_RunnerServiceDefinition } from './hangar/v1/RunnerService.js';
 import type { Secret as _hangar_v1_Secret, Secret__Output as _hangar_v1_Secret__Output } from './hangar/v1/Secret.js';
 import type { StepState as _hangar_v1_StepState, StepState__Output as _hangar_v1_StepState__Output } from './hangar/v1/StepState.js';
@@ -31,6 +34,7 @@ export interface ProtoGrpcType {
     v1: {
       AcceptRequest: MessageTypeDefinition<_hangar_v1_AcceptRequest, _hangar_v1_AcceptRequest__Output>
       AcceptResponse: MessageTypeDefinition<_hangar_v1_AcceptResponse, _hangar_v1_AcceptResponse__Output>
+      CallError: MessageTypeDefinition<_hangar_v1_CallError, _hangar_v1_CallError__Output>
       CompleteRequest: MessageTypeDefinition<_hangar_v1_CompleteRequest, _hangar_v1_CompleteRequest__Output>
       CompleteResponse: MessageTypeDefinition<_hangar_v1_CompleteResponse, _hangar_v1_CompleteResponse__Output>
       ExtendLeaseRequest: MessageTypeDefinition<_hangar_v1_ExtendLeaseRequest, _hangar_v1_ExtendLeaseRequest__Output>
@@ -43,6 +47,8 @@ export interface ProtoGrpcType {
       RegisterResponse: MessageTypeDefinition<_hangar_v1_RegisterResponse, _hangar_v1_RegisterResponse__Output>
       RegistryCredential: MessageTypeDefinition<_hangar_v1_RegistryCredential, _hangar_v1_RegistryCredential__Output>
       RepoRef: MessageTypeDefinition<_hangar_v1_RepoRef, _hangar_v1_RepoRef__Output>
+      RunnerCall: MessageTypeDefinition<_hangar_v1_RunnerCall, _hangar_v1_RunnerCall__Output>
+      RunnerReply: MessageTypeDefinition<_hangar_v1_RunnerReply, _hangar_v1_RunnerReply__Output>
       RunnerService: SubtypeConstructor<typeof grpc.Client, _hangar_v1_RunnerServiceClient> & { service: _hangar_v1_RunnerServiceDefinition }
       Secret: MessageTypeDefinition<_hangar_v1_Secret, _hangar_v1_Secret__Output>
       Status: EnumTypeDefinition

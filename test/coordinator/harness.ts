@@ -28,7 +28,7 @@ import { withDeadline } from '../../services/shared/grpc/deadline.js';
 import { type Logger, silentLogger } from '../../services/shared/log.js';
 import { Bus } from '../../services/shared/nats/bus.js';
 import { freePort, type NatsServer, startNatsServer } from '../support/nats-server.js';
-import { POOL, SimRunner } from './sim-runner.js';
+import { type CallsVia, POOL, SimRunner } from './sim-runner.js';
 
 export { POOL, SimRunner };
 
@@ -228,8 +228,13 @@ export class Cluster {
     return { seen, close };
   }
 
-  async runner(name: string, secret = SECRET, labels: Record<string, string> = {}): Promise<SimRunner> {
-    const r = await SimRunner.start(this, name, secret, labels);
+  async runner(
+    name: string,
+    secret = SECRET,
+    labels: Record<string, string> = {},
+    via: CallsVia = 'stream',
+  ): Promise<SimRunner> {
+    const r = await SimRunner.start(this, name, secret, labels, via);
     this.closers.push(() => r.close());
     return r;
   }

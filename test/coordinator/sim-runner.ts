@@ -1,12 +1,20 @@
 /**
  * A runner without Docker for coordinator tests: a plain gRPC client of
- * RunnerService plus the NATS work queue, doing what the test tells it.
+ * RunnerService plus the NATS work queue, doing what the test tells it. Its
+ * per-job calls go over the Calls stream, as the runner daemon's do, or as
+ * unary calls (`via: 'unary'`, as a runner talking to an older coordinator).
  */
 import { credentials, type Metadata } from '@grpc/grpc-js';
 import type { AcceptResponse__Output } from '../../proto/generated/hangar/v1/AcceptResponse.js';
 import type { LogAck__Output } from '../../proto/generated/hangar/v1/LogAck.js';
 import type { Status } from '../../proto/generated/hangar/v1/Status.js';
 import { type RunnerClient, RunnerServiceClient } from '../../proto/load.js';
+import {
+  type CallAnswer,
+  type CallName,
+  type CallRequest,
+  CallStream,
+} from '../../services/runner/daemon/call-stream.js';
 import { authMetadata } from '../../services/shared/grpc/auth.js';
 import { unary } from '../../services/shared/grpc/call.js';
 import { withDeadline } from '../../services/shared/grpc/deadline.js';
@@ -16,18 +24,32 @@ import type { Cluster } from './harness.js';
 
 export const POOL = 'linux-amd64';
 
+/** How a simulated runner sends its per-job calls. */
+export type CallsVia = 'stream' | 'unary';
+
+const UNARY = {
+  accept: 'accept',
+  extendLease: 'extendLease',
+  updateStep: 'updateStep',
+  complete: 'complete',
+} as const;
+
 /** A runner without Docker: takes jobs from NATS and reports over gRPC, as told by the test. */
 export class SimRunner {
   id = 0;
   leaseTimeoutMs = 0;
   private puller!: Awaited<ReturnType<Bus['jobPuller']>>;
+  private readonly calls: CallStream;
 
   private constructor(
     readonly client: RunnerClient,
     readonly bus: Bus,
     readonly name: string,
     private readonly secret: string,
-  ) {}
+    readonly via: CallsVia,
+  ) {
+    this.calls = new CallStream(() => this.client.calls(this.md()));
+  }
 
   /** With `labels`, it reads the work queue as a runner with those labels does. */
   static async start(
@@ -35,10 +57,11 @@ export class SimRunner {
     name: string,
     secret: string,
     labels: Record<string, string> = {},
+    via: CallsVia = 'stream',
   ): Promise<SimRunner> {
     const client = new RunnerServiceClient(cluster.grpcAddress, credentials.createInsecure());
     const bus = await Bus.connect({ url: cluster.nats.url, name, log: silentLogger, jobAckWaitMs: 5000 });
-    const r = new SimRunner(client, bus, name, secret);
+    const r = new SimRunner(client, bus, name, secret, via);
     r.puller = await bus.jobPuller(POOL, { labels });
     return r;
   }
@@ -56,8 +79,21 @@ export class SimRunner {
         cb,
       ),
     );
+    if (this.id !== 0 && this.id !== res.runnerId) this.calls.restart();
     this.id = res.runnerId;
     this.leaseTimeoutMs = res.leaseTimeoutMs;
+  }
+
+  /** A per-job call, over the Calls stream or unary; errors as @grpc/grpc-js gives them. */
+  private jobCall<K extends CallName>(name: K, req: CallRequest<K>): Promise<CallAnswer<K>> {
+    if (this.via === 'stream') return this.calls.call(name, req, 10_000);
+    const method = this.client[UNARY[name]].bind(this.client) as unknown as (
+      r: CallRequest<K>,
+      md: Metadata,
+      o: object,
+      cb: (err: Error | null, res?: CallAnswer<K>) => void,
+    ) => void;
+    return unary<CallAnswer<K>>((o, cb) => method(req, this.md(), o, cb as never));
   }
 
   take(n = 1, waitMs = 2000): Promise<JobDelivery[]> {
@@ -83,9 +119,7 @@ export class SimRunner {
   }
 
   accept(jobId: number | string): Promise<AcceptResponse__Output> {
-    return unary((o, cb) =>
-      this.client.accept({ jobId: Number(jobId), runnerId: this.id }, this.md(), o, cb),
-    );
+    return this.jobCall('accept', { jobId: Number(jobId), runnerId: this.id });
   }
 
   /** Takes the next job (or job `only`) and accepts it; acknowledges the message either way. */
@@ -100,7 +134,7 @@ export class SimRunner {
   }
 
   extend(jobId: number, leaseToken: string): Promise<{ cancelled: boolean; leaseExpiresMs: number }> {
-    return unary((o, cb) => this.client.extendLease({ jobId, leaseToken }, this.md(), o, cb));
+    return this.jobCall('extendLease', { jobId, leaseToken });
   }
 
   step(
@@ -111,26 +145,19 @@ export class SimRunner {
     extra: { exitCode?: number; error?: string } = {},
   ): Promise<unknown> {
     const now = Date.now();
-    return unary((o, cb) =>
-      this.client.updateStep(
-        {
-          jobId,
-          leaseToken,
-          stepId,
-          status,
-          ...extra,
-          startedMs: now,
-          finishedMs: status === 'RUNNING' ? 0 : now,
-        },
-        this.md(),
-        o,
-        cb,
-      ),
-    );
+    return this.jobCall('updateStep', {
+      jobId,
+      leaseToken,
+      stepId,
+      status,
+      ...extra,
+      startedMs: now,
+      finishedMs: status === 'RUNNING' ? 0 : now,
+    });
   }
 
   complete(jobId: number, leaseToken: string, status: Status, error = ''): Promise<unknown> {
-    return unary((o, cb) => this.client.complete({ jobId, leaseToken, status, error }, this.md(), o, cb));
+    return this.jobCall('complete', { jobId, leaseToken, status, error });
   }
 
   /** Runs every step of an accepted job to `status` and completes it. */
@@ -171,6 +198,7 @@ export class SimRunner {
 
   /** Closes without a word: a killed runner process falls silent. */
   async close(): Promise<void> {
+    this.calls.close();
     this.client.close();
     await this.bus.close();
   }

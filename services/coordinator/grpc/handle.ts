@@ -3,6 +3,17 @@ import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
 import { isExpected, toStatus } from '../../shared/grpc/status.js';
 import type { Logger } from '../../shared/log.js';
 
+/** Logs a call's refusal: a chosen status at debug, anything unexpected as an error with its stack. */
+export function logRefusal(
+  log: Logger,
+  method: string,
+  st: { code: number; details: string },
+  err: unknown,
+): void {
+  if (isExpected(st.code)) log.debug({ method, code: st.code, reason: st.details }, 'call refused');
+  else log.error({ err, method }, 'call failed');
+}
+
 export function unary<Req, Res>(
   method: string,
   log: Logger,
@@ -13,8 +24,7 @@ export function unary<Req, Res>(
       (res) => callback(null, res),
       (err: unknown) => {
         const st = toStatus(err, method);
-        if (isExpected(st.code)) log.debug({ method, code: st.code, reason: st.details }, 'call refused');
-        else log.error({ err, method }, 'call failed');
+        logRefusal(log, method, st, err);
         callback(st);
       },
     );

@@ -14,6 +14,7 @@ import { publishStepEnd } from '../logs/live.js';
 import { isFinished, type Job, STEP_STATUSES, type StepStatus } from '../store/index.js';
 import { acceptJob } from './accept.js';
 import type { Authenticator, Caller } from './auth.js';
+import { callsHandler, type JobCalls } from './call-stream.js';
 import { statusFromMessage } from './convert.js';
 import { unary } from './handle.js';
 import type { StreamTracker } from './server.js';
@@ -73,6 +74,84 @@ export function runnerService(
   const refs = new JobRefs();
   const known = new Set<number>();
 
+  const calls: JobCalls = {
+    async Accept(req, caller) {
+      const runnerId = runnerIdFor(caller, req.runnerId);
+      if (!known.has(runnerId)) {
+        if ((await store.runners.get(runnerId)) === undefined) {
+          throw new StatusError(
+            status.FAILED_PRECONDITION,
+            `runner ${runnerId} is not registered (the coordinator's database may have been reset); register again`,
+          );
+        }
+        known.add(runnerId);
+      }
+      auth.touch(runnerId);
+      const accepted = await acceptJob(ctx, req.jobId, runnerId);
+      refs.set(accepted.job);
+      return accepted.response;
+    },
+
+    async ExtendLease(req) {
+      const r = await store.jobs.extend(req.jobId, req.leaseToken, cfg.leaseTimeoutMs);
+      return { cancelled: r.cancelled, leaseExpiresMs: r.expiresAt };
+    },
+
+    async UpdateStep(req) {
+      const s = statusFromMessage(req.status);
+      if (s === undefined || !(STEP_STATUSES as readonly string[]).includes(s)) {
+        throw new StatusError(
+          status.INVALID_ARGUMENT,
+          `step status ${String(req.status)} is not one a step can have; send RUNNING, SUCCESS, FAILURE, KILLED, ERROR or SKIPPED`,
+        );
+      }
+      const step = await store.steps.update(
+        req.stepId,
+        { jobId: req.jobId, token: req.leaseToken },
+        {
+          status: s as StepStatus,
+          exitCode: req.exitCode,
+          oomKilled: req.oomKilled,
+          ...(req.error === '' ? {} : { error: req.error }),
+          ...(optTime(req.startedMs) === undefined ? {} : { startedAt: req.startedMs }),
+          ...(optTime(req.finishedMs) === undefined ? {} : { finishedAt: req.finishedMs }),
+        },
+      );
+      const ref = await refs.get(ctx, req.jobId);
+      if (ref !== undefined) await ctx.events.steps(ref, [step]);
+      if (isFinished(step.status)) publishStepEnd(ctx.bus, step.id);
+      return {};
+    },
+
+    async Complete(req) {
+      const s = statusFromMessage(req.status);
+      if (s === 'pending') {
+        const job = await store.jobs.release(req.jobId, req.leaseToken);
+        refs.delete(job.id);
+        log.info({ job: job.id, status: job.status }, 'runner handed a job back');
+        if (job.status === 'pending') {
+          const steps = await store.steps.listByJob(job.id);
+          await ctx.events.job(job, steps);
+          for (const st of steps) publishStepEnd(ctx.bus, st.id);
+          ctx.dispatcher.kick();
+        } else {
+          await jobEnded(ctx, job);
+        }
+        return {};
+      }
+      if (s !== 'success' && s !== 'failure' && s !== 'killed' && s !== 'error') {
+        throw new StatusError(
+          status.INVALID_ARGUMENT,
+          `a job completes as SUCCESS, FAILURE, KILLED or ERROR (or PENDING to hand it back), not ${String(req.status)}`,
+        );
+      }
+      const job = await store.jobs.complete(req.jobId, req.leaseToken, s, req.error);
+      refs.delete(job.id);
+      await jobEnded(ctx, job);
+      return {};
+    },
+  };
+
   return {
     Register: unary('Register', log, async (req, call) => {
       const caller = await auth.runner(call, 'Register');
@@ -99,86 +178,17 @@ export function runnerService(
       return { runnerId: runner.id, leaseTimeoutMs: cfg.leaseTimeoutMs };
     }),
 
-    Accept: unary('Accept', log, async (req, call) => {
-      const caller = await auth.runner(call, 'Accept');
-      const runnerId = runnerIdFor(caller, req.runnerId);
-      if (!known.has(runnerId)) {
-        if ((await store.runners.get(runnerId)) === undefined) {
-          throw new StatusError(
-            status.FAILED_PRECONDITION,
-            `runner ${runnerId} is not registered (the coordinator's database may have been reset); register again`,
-          );
-        }
-        known.add(runnerId);
-      }
-      auth.touch(runnerId);
-      const accepted = await acceptJob(ctx, req.jobId, runnerId);
-      refs.set(accepted.job);
-      return accepted.response;
-    }),
-
-    ExtendLease: unary('ExtendLease', log, async (req, call) => {
-      await auth.runner(call, 'ExtendLease');
-      const r = await store.jobs.extend(req.jobId, req.leaseToken, cfg.leaseTimeoutMs);
-      return { cancelled: r.cancelled, leaseExpiresMs: r.expiresAt };
-    }),
-
-    UpdateStep: unary('UpdateStep', log, async (req, call) => {
-      await auth.runner(call, 'UpdateStep');
-      const s = statusFromMessage(req.status);
-      if (s === undefined || !(STEP_STATUSES as readonly string[]).includes(s)) {
-        throw new StatusError(
-          status.INVALID_ARGUMENT,
-          `step status ${String(req.status)} is not one a step can have; send RUNNING, SUCCESS, FAILURE, KILLED, ERROR or SKIPPED`,
-        );
-      }
-      const step = await store.steps.update(
-        req.stepId,
-        { jobId: req.jobId, token: req.leaseToken },
-        {
-          status: s as StepStatus,
-          exitCode: req.exitCode,
-          oomKilled: req.oomKilled,
-          ...(req.error === '' ? {} : { error: req.error }),
-          ...(optTime(req.startedMs) === undefined ? {} : { startedAt: req.startedMs }),
-          ...(optTime(req.finishedMs) === undefined ? {} : { finishedAt: req.finishedMs }),
-        },
-      );
-      const ref = await refs.get(ctx, req.jobId);
-      if (ref !== undefined) await ctx.events.steps(ref, [step]);
-      if (isFinished(step.status)) publishStepEnd(ctx.bus, step.id);
-      return {};
-    }),
-
+    Accept: unary('Accept', log, async (req, call) => calls.Accept(req, await auth.runner(call, 'Accept'))),
+    ExtendLease: unary('ExtendLease', log, async (req, call) =>
+      calls.ExtendLease(req, await auth.runner(call, 'ExtendLease')),
+    ),
+    UpdateStep: unary('UpdateStep', log, async (req, call) =>
+      calls.UpdateStep(req, await auth.runner(call, 'UpdateStep')),
+    ),
+    Complete: unary('Complete', log, async (req, call) =>
+      calls.Complete(req, await auth.runner(call, 'Complete')),
+    ),
     SendLogs: sendLogsHandler(ctx, auth, streams),
-
-    Complete: unary('Complete', log, async (req, call) => {
-      await auth.runner(call, 'Complete');
-      const s = statusFromMessage(req.status);
-      if (s === 'pending') {
-        const job = await store.jobs.release(req.jobId, req.leaseToken);
-        refs.delete(job.id);
-        log.info({ job: job.id, status: job.status }, 'runner handed a job back');
-        if (job.status === 'pending') {
-          const steps = await store.steps.listByJob(job.id);
-          await ctx.events.job(job, steps);
-          for (const st of steps) publishStepEnd(ctx.bus, st.id);
-          ctx.dispatcher.kick();
-        } else {
-          await jobEnded(ctx, job);
-        }
-        return {};
-      }
-      if (s !== 'success' && s !== 'failure' && s !== 'killed' && s !== 'error') {
-        throw new StatusError(
-          status.INVALID_ARGUMENT,
-          `a job completes as SUCCESS, FAILURE, KILLED or ERROR (or PENDING to hand it back), not ${String(req.status)}`,
-        );
-      }
-      const job = await store.jobs.complete(req.jobId, req.leaseToken, s, req.error);
-      refs.delete(job.id);
-      await jobEnded(ctx, job);
-      return {};
-    }),
+    Calls: callsHandler(auth, streams, calls, log),
   };
 }

@@ -20,6 +20,7 @@ import { HangarError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { CoordinatorAddress } from '../config.js';
 import { Backoff, sleep } from './backoff.js';
+import { type CallAnswer, type CallName, type CallRequest, CallStream } from './call-stream.js';
 
 export type LogStream = ClientDuplexStream<LogBatch, LogAck__Output>;
 
@@ -97,6 +98,8 @@ export interface RetryOptions {
 export class CoordinatorConnection {
   private readonly client: InstanceType<typeof RunnerServiceClient>;
   private runnerId: number | undefined;
+  /** Accept, ExtendLease, UpdateStep and Complete go over one stream (unary calls to an older coordinator). */
+  private readonly calls: CallStream;
   readonly address: string;
 
   constructor(private readonly opts: ConnectionOptions) {
@@ -109,10 +112,12 @@ export class CoordinatorConnection {
         'grpc.max_reconnect_backoff_ms': 3_000,
       },
     );
+    this.calls = new CallStream(() => this.client.Calls(this.metadata()));
   }
 
   /** Adds `x-hangar-runner-id` to every later call. */
   setRunnerId(id: number): void {
+    if (this.runnerId !== undefined && this.runnerId !== id) this.calls.restart();
     this.runnerId = id;
   }
 
@@ -128,19 +133,41 @@ export class CoordinatorConnection {
   }
 
   accept(req: AcceptRequest, deadlineMs?: number): Promise<AcceptResponse__Output> {
-    return this.unary('Accept', req, deadlineMs);
+    return this.jobCall('accept', 'Accept', req, deadlineMs);
   }
 
   extendLease(req: ExtendLeaseRequest, deadlineMs?: number): Promise<ExtendLeaseResponse__Output> {
-    return this.unary('ExtendLease', req, deadlineMs);
+    return this.jobCall('extendLease', 'ExtendLease', req, deadlineMs);
   }
 
   updateStep(req: UpdateStepRequest, deadlineMs?: number): Promise<unknown> {
-    return this.unary('UpdateStep', req, deadlineMs);
+    return this.jobCall('updateStep', 'UpdateStep', req, deadlineMs);
   }
 
   complete(req: CompleteRequest, deadlineMs?: number): Promise<unknown> {
-    return this.unary('Complete', req, deadlineMs);
+    return this.jobCall('complete', 'Complete', req, deadlineMs);
+  }
+
+  /** A per-job call over the call stream, or unary when the coordinator has no such stream. */
+  private async jobCall<K extends CallName>(
+    name: K,
+    method: 'Accept' | 'ExtendLease' | 'UpdateStep' | 'Complete',
+    req: CallRequest<K>,
+    deadlineMs = DEFAULT_DEADLINE_MS,
+  ): Promise<CallAnswer<K>> {
+    if (!this.calls.unsupported) {
+      try {
+        return await this.calls.call(name, req, deadlineMs);
+      } catch (err) {
+        if (!(this.calls.unsupported && grpcCode(err) === status.UNIMPLEMENTED))
+          throw classify(err, this.address);
+        this.opts.log.info(
+          { coordinator: this.address },
+          'the coordinator has no call stream; using unary calls',
+        );
+      }
+    }
+    return this.unary(method, req, deadlineMs);
   }
 
   /** A SendLogs stream. It has no deadline: it lives as long as the job. */
@@ -202,6 +229,7 @@ export class CoordinatorConnection {
   }
 
   close(): void {
+    this.calls.close();
     this.client.close();
   }
 }

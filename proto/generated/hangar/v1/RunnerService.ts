@@ -13,6 +13,8 @@ import type { LogAck as _hangar_v1_LogAck, LogAck__Output as _hangar_v1_LogAck__
 import type { LogBatch as _hangar_v1_LogBatch, LogBatch__Output as _hangar_v1_LogBatch__Output } from '../../hangar/v1/LogBatch.js';
 import type { RegisterRequest as _hangar_v1_RegisterRequest, RegisterRequest__Output as _hangar_v1_RegisterRequest__Output } from '../../hangar/v1/RegisterRequest.js';
 import type { RegisterResponse as _hangar_v1_RegisterResponse, RegisterResponse__Output as _hangar_v1_RegisterResponse__Output } from '../../hangar/v1/RegisterResponse.js';
+import type { RunnerCall as _hangar_v1_RunnerCall, RunnerCall__Output as _hangar_v1_RunnerCall__Output } from '../../hangar/v1/RunnerCall.js';
+import type { RunnerReply as _hangar_v1_RunnerReply, RunnerReply__Output as _hangar_v1_RunnerReply__Output } from '../../hangar/v1/RunnerReply.js';
 import type { UpdateStepRequest as _hangar_v1_UpdateStepRequest, UpdateStepRequest__Output as _hangar_v1_UpdateStepRequest__Output } from '../../hangar/v1/UpdateStepRequest.js';
 import type { UpdateStepResponse as _hangar_v1_UpdateStepResponse, UpdateStepResponse__Output as _hangar_v1_UpdateStepResponse__Output } from '../../hangar/v1/UpdateStepResponse.js';
 
@@ -25,6 +27,11 @@ export interface RunnerServiceClient extends grpc.Client {
   accept(argument: _hangar_v1_AcceptRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hangar_v1_AcceptResponse__Output>): grpc.ClientUnaryCall;
   accept(argument: _hangar_v1_AcceptRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hangar_v1_AcceptResponse__Output>): grpc.ClientUnaryCall;
   accept(argument: _hangar_v1_AcceptRequest, callback: grpc.requestCallback<_hangar_v1_AcceptResponse__Output>): grpc.ClientUnaryCall;
+  
+  Calls(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_hangar_v1_RunnerCall, _hangar_v1_RunnerReply__Output>;
+  Calls(options?: grpc.CallOptions): grpc.ClientDuplexStream<_hangar_v1_RunnerCall, _hangar_v1_RunnerReply__Output>;
+  calls(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_hangar_v1_RunnerCall, _hangar_v1_RunnerReply__Output>;
+  calls(options?: grpc.CallOptions): grpc.ClientDuplexStream<_hangar_v1_RunnerCall, _hangar_v1_RunnerReply__Output>;
   
   Complete(argument: _hangar_v1_CompleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hangar_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
   Complete(argument: _hangar_v1_CompleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hangar_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
@@ -72,6 +79,8 @@ export interface RunnerServiceClient extends grpc.Client {
 export interface RunnerServiceHandlers extends grpc.UntypedServiceImplementation {
   Accept: grpc.handleUnaryCall<_hangar_v1_AcceptRequest__Output, _hangar_v1_AcceptResponse>;
   
+  Calls: grpc.handleBidiStreamingCall<_hangar_v1_RunnerCall__Output, _hangar_v1_RunnerReply>;
+  
   Complete: grpc.handleUnaryCall<_hangar_v1_CompleteRequest__Output, _hangar_v1_CompleteResponse>;
   
   ExtendLease: grpc.handleUnaryCall<_hangar_v1_ExtendLeaseRequest__Output, _hangar_v1_ExtendLeaseResponse>;
@@ -86,6 +95,7 @@ export interface RunnerServiceHandlers extends grpc.UntypedServiceImplementation
 
 export interface RunnerServiceDefinition extends grpc.ServiceDefinition {
   Accept: MethodDefinition<_hangar_v1_AcceptRequest, _hangar_v1_AcceptResponse, _hangar_v1_AcceptRequest__Output, _hangar_v1_AcceptResponse__Output>
+  Calls: MethodDefinition<_hangar_v1_RunnerCall, _hangar_v1_RunnerReply, _hangar_v1_RunnerCall__Output, _hangar_v1_RunnerReply__Output>
   Complete: MethodDefinition<_hangar_v1_CompleteRequest, _hangar_v1_CompleteResponse, _hangar_v1_CompleteRequest__Output, _hangar_v1_CompleteResponse__Output>
   ExtendLease: MethodDefinition<_hangar_v1_ExtendLeaseRequest, _hangar_v1_ExtendLeaseResponse, _hangar_v1_ExtendLeaseRequest__Output, _hangar_v1_ExtendLeaseResponse__Output>
   Register: MethodDefinition<_hangar_v1_RegisterRequest, _hangar_v1_RegisterResponse, _hangar_v1_RegisterRequest__Output, _hangar_v1_RegisterResponse__Output>
