@@ -11,7 +11,8 @@ import {
 } from 'nats';
 import { HangarError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { type JobDelivery, type JobMessage, JobPuller, sendAnswers } from './job-puller.js';
+import { atEndOfTurn, sendDue } from './end-of-turn.js';
+import { type JobDelivery, type JobMessage, JobPuller } from './job-puller.js';
 import { JsPublisher } from './js-publisher.js';
 import { type Labels, labelToken } from './label-routes.js';
 import { ANNOUNCE_SUBJECT, PRESENCE_SUBJECT, type RunnerPresence, startBeacon } from './presence.js';
@@ -263,7 +264,10 @@ export class Bus {
 
   /** Core NATS: live log lines of one step, for whoever is watching. */
   publishLogs(stepId: string, lines: unknown): void {
-    this.nc.publish(`${LOGS_PREFIX}.${stepId}`, jc.encode(lines));
+    const data = jc.encode(lines);
+    atEndOfTurn(() => {
+      if (!this.nc.isClosed()) this.nc.publish(`${LOGS_PREFIX}.${stepId}`, data);
+    });
   }
 
   onLogs(stepId: string, handler: (lines: unknown) => void): Subscription {
@@ -288,15 +292,15 @@ export class Bus {
     return !this.nc.isClosed();
   }
 
-  /** Sends the acknowledgements waiting for the end of the turn, then waits until the server has everything sent so far. */
+  /** Sends the messages waiting for the end of the turn, then waits until the server has everything sent so far. */
   async flush(): Promise<void> {
-    sendAnswers();
+    sendDue();
     await this.nc.flush();
   }
 
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
-    sendAnswers();
+    sendDue();
     await this.nc.drain().catch(() => this.nc.close());
     this.publisher?.close();
   }

@@ -11,6 +11,7 @@
  * only when the runner asks for at most its free capacity.
  */
 import { AckPolicy, type JetStreamManager, JSONCodec, type NatsConnection, type Subscription } from 'nats';
+import { atEndOfTurn, sendDue } from './end-of-turn.js';
 import { type Labels, labelSubsets, labelToken, routesByLabels } from './label-routes.js';
 import { type PulledMessage, PullInbox } from './pull-requests.js';
 
@@ -119,7 +120,7 @@ export class JobPuller {
 
   /** Stops listening; deliveries already returned stay valid. */
   close(): void {
-    sendAnswers();
+    sendDue();
     this.closed = true;
     for (const s of this.subs) s.unsubscribe();
     this.inbox.dispose(FETCH_TIMEOUT_MS);
@@ -196,37 +197,14 @@ export class JobPuller {
   }
 }
 
-/**
- * Acknowledgements asked for during one turn of the event loop leave
- * together, in one write to the socket, at the end of the turn.
- */
-let answers: (() => void)[] = [];
-
-function answer(send: () => void): void {
-  answers.push(send);
-  if (answers.length === 1) setImmediate(sendAnswers);
-}
-
-/** Sends the acknowledgements waiting for the end of the turn now (before a connection closes). */
-export function sendAnswers(): void {
-  const due = answers;
-  answers = [];
-  for (const send of due) {
-    try {
-      send();
-    } catch {
-      // The connection closed: NATS offers the job again after the ack wait,
-      // and the coordinator refuses a second Accept of it.
-    }
-  }
-}
-
 function delivery(m: PulledMessage): JobDelivery {
   return {
     ...(jc.decode(m.data) as JobMessage),
     deliveries: m.delivered,
-    ack: () => answer(() => m.ack()),
-    nak: (d) => answer(() => m.nak(d)),
+    // Acknowledgements of a turn leave together. If the connection closed meanwhile,
+    // NATS offers the job again after the ack wait and the coordinator refuses a second Accept.
+    ack: () => atEndOfTurn(() => m.ack()),
+    nak: (d) => atEndOfTurn(() => m.nak(d)),
   };
 }
 

@@ -6,7 +6,9 @@
  * builds a request object, a timer, a promise pair and an error object
  * (its "cancelled" rejection, made even when the answer came).
  */
+
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { atEndOfTurn } from './end-of-turn.js';
 
 interface Waiting {
   subject: string;
@@ -46,12 +48,15 @@ export class JsPublisher {
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(token, { subject, sentAt: Date.now(), resolve, reject });
       this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS);
-      try {
-        this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers: h });
-      } catch (err) {
-        this.waiting.delete(token);
-        reject(err as Error);
-      }
+      atEndOfTurn(() => {
+        if (!this.waiting.has(token)) return; // closed meanwhile: already failed
+        try {
+          this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers: h });
+        } catch (err) {
+          this.waiting.delete(token);
+          reject(err as Error);
+        }
+      });
     });
   }
 

@@ -19,7 +19,9 @@
  * counted on) ends with what it got, as one that found too few does; a
  * message that comes while no request wants one is handed back at once.
  */
+
 import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { atEndOfTurn } from './end-of-turn.js';
 
 /** A message taken from a consumer: acknowledge it or hand it back. */
 export interface PulledMessage {
@@ -108,13 +110,20 @@ export class PullInbox {
         reject,
       };
       this.current = req;
-      this.nc.publish(
-        `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
-        JSON.stringify({ batch, no_wait: true }),
-        {
-          reply: `${this.prefix}.${token}`,
-        },
-      );
+      // Sent with the other messages of this turn (acknowledgements, most often).
+      atEndOfTurn(() => {
+        if (this.current !== req) return; // ended meanwhile (closed)
+        try {
+          this.nc.publish(
+            `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+            JSON.stringify({ batch, no_wait: true }),
+            { reply: `${this.prefix}.${token}` },
+          );
+        } catch (err) {
+          this.end(req, err as Error);
+          reject(err as Error);
+        }
+      });
     });
   }
 
