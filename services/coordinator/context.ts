@@ -13,6 +13,12 @@ import type { Netrc, Store } from './store/index.js';
 export interface Dispatcher {
   /** Asks for a dispatch pass soon (passes are coalesced and run one at a time). */
   kick(): void;
+  /**
+   * Asks for a pass within a few milliseconds: for job and build endings,
+   * which may free a dependent pipeline or a concurrency slot. A burst of
+   * endings shares one pass instead of one each.
+   */
+  kickSoon(): void;
   /** When a job was published (ms, monotonic clock), for the dispatch latency. */
   publishedAt(jobId: number): number | undefined;
   forget(jobId: number): void;

@@ -25,7 +25,7 @@ export async function jobEnded(ctx: CoordinatorContext, job: Job): Promise<void>
   await ctx.events.job(job, steps);
   for (const s of steps) publishStepEnd(ctx.bus, s.id);
   // An ended build wakes the dispatcher itself; otherwise its dependents may be ready now.
-  if ((await settleBuild(ctx, job.buildId)) === undefined) ctx.dispatcher.kick();
+  if ((await settleBuild(ctx, job.buildId)) === undefined) ctx.dispatcher.kickSoon();
 }
 
 /** Ends the build when every job has ended; returns the ended build, if this call ended it. */
@@ -51,5 +51,5 @@ export async function buildEnded(ctx: CoordinatorContext, build: Build): Promise
   if (build.finishedAt !== undefined) {
     ctx.metrics.buildDuration.observe((build.finishedAt - (build.startedAt ?? build.createdAt)) / 1000);
   }
-  ctx.dispatcher.kick();
+  ctx.dispatcher.kickSoon();
 }

@@ -23,19 +23,18 @@ function usesSecrets(p: JobPlan): boolean {
 async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptResponse> {
   const { store } = ctx;
   const { job } = lease;
-  const [build, stored] = await Promise.all([store.builds.get(job.buildId), store.jobs.plan(job.id)]);
-  const repo = build === undefined ? undefined : await store.repos.get(build.repoId);
-  if (build === undefined || repo === undefined)
-    throw new Error(`build ${job.buildId} of job ${job.id} is gone`);
-  if (stored === undefined) throw new Error(`the plan of job ${job.id} is gone`);
-  const { plan } = stored;
-  const [steps, secrets, registries, inputs] = await Promise.all([
+  const found = await store.builds.forAccept(job.buildId, job.id);
+  if (found === undefined) throw new Error(`build ${job.buildId} or the plan of job ${job.id} is gone`);
+  const { build } = found;
+  const repo = await store.repos.get(build.repoId);
+  if (repo === undefined) throw new Error(`the repository of build ${build.id} is gone`);
+  const plan = JSON.parse(found.planJson) as JobPlan;
+  const [steps, secrets, registries] = await Promise.all([
     store.steps.listByJob(job.id),
     usesSecrets(plan) ? store.secrets.values(repo.id) : Promise.resolve([]),
     store.registries.credentials(repo.id),
-    store.builds.inputs(build.id),
   ]);
-  const netrc = netrcForJob(repo, inputs?.netrc ?? ctx.netrcs.get(build.id), ctx.cfg.netrc);
+  const netrc = netrcForJob(repo, found.netrc ?? ctx.netrcs.get(build.id), ctx.cfg.netrc);
   const pulls = pullCredentialsForJob(plan, build, repo, secrets, registries);
   if (pulls.errors.length > 0)
     ctx.log.warn({ job: job.id, problems: pulls.errors }, 'image_pull_secrets unusable');
@@ -46,7 +45,7 @@ async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptRe
     buildId: build.id,
     buildNumber: build.number,
     repoSlug: repo.slug,
-    planJson: stored.json,
+    planJson: found.planJson,
     steps: steps.map(stepMessage),
     secrets: secretsForJob(plan, build, repo, secrets),
     registries: pulls.registries,

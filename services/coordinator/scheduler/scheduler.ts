@@ -12,6 +12,8 @@ import { type RedispatchState, redispatch, sweepLeases } from './reconcile.js';
 
 /** Publish times kept at most; older entries go first. */
 const LEDGER_LIMIT = 100_000;
+/** How long kickSoon waits for other endings to share the pass. */
+const SOON_MS = 5;
 
 export class Scheduler implements Dispatcher, RedispatchState {
   readonly startedAt = performance.now();
@@ -23,6 +25,7 @@ export class Scheduler implements Dispatcher, RedispatchState {
   private again = false;
   private reconciling: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly tickMs: number) {}
@@ -73,7 +76,19 @@ export class Scheduler implements Dispatcher, RedispatchState {
     this.kick();
   }
 
+  kickSoon(): void {
+    if (this.soon !== undefined || this.stopped) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.kick();
+    }, SOON_MS);
+  }
+
   kick(): void {
+    if (this.soon !== undefined) {
+      clearTimeout(this.soon);
+      this.soon = undefined;
+    }
     if (this.stopped || this.ctx === undefined) return;
     if (this.pass !== undefined) {
       this.again = true;
@@ -115,6 +130,7 @@ export class Scheduler implements Dispatcher, RedispatchState {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.soon !== undefined) clearTimeout(this.soon);
     await Promise.allSettled([this.pass, this.reconciling]);
   }
 }

@@ -7,6 +7,7 @@ import { insertJob } from './jobs.js';
 import { bool, inList, json, num, optNumber, str } from './rows.js';
 import { sealer } from './sealed.js';
 import {
+  type AcceptView,
   BUILD_STATUSES,
   type Build,
   type BuildInput,
@@ -62,6 +63,12 @@ export interface BuildStore {
   create(repoId: number, input: BuildInput, jobs?: readonly JobInput[] | JobPlanner): Promise<BuildWithJobs>;
   /** The pipeline file and clone credentials the build was made with, when they were kept. */
   inputs(id: number): Promise<BuildInputs | undefined>;
+  /**
+   * What a runner taking job `jobId` of build `buildId` is told, in one read:
+   * the build, the job's plan as stored (JSON) and the build's clone
+   * credentials, if kept. Undefined when the build or the plan is gone.
+   */
+  forAccept(buildId: number, jobId: number): Promise<AcceptView | undefined>;
   get(id: number): Promise<Build | undefined>;
   byNumber(repoId: number, number: number): Promise<Build | undefined>;
   /** Newest first. */
@@ -118,6 +125,10 @@ function checkStatus(status: string): void {
 export function buildStore(ctx: StoreContext): BuildStore {
   const { db, now } = ctx;
   const sealed = sealer(ctx, 'netrc');
+  const openNetrc = (repoId: number, buildId: number, stored: string): Netrc =>
+    JSON.parse(
+      sealed.open(repoId, String(buildId), stored, `the clone credentials of build ${buildId}`),
+    ) as Netrc;
   return {
     async create(repoId, input, jobs = []) {
       const status = input.status ?? 'pending';
@@ -214,10 +225,30 @@ export function buildStore(ctx: StoreContext): BuildStore {
       );
       if (row === undefined) return undefined;
       if (row.netrc === null) return { config: row.config };
-      const netrc = JSON.parse(
-        sealed.open(Number(row.repo_id), String(id), row.netrc, `the clone credentials of build ${id}`),
-      ) as Netrc;
-      return { config: row.config, netrc };
+      return { config: row.config, netrc: openNetrc(Number(row.repo_id), id, row.netrc) };
+    },
+
+    async forAccept(buildId, jobId) {
+      // The aliases cannot collide with a column of builds.
+      const row = await db.get<
+        Record<string, unknown> & { accept_plan: string; accept_netrc: string | null }
+      >(
+        `SELECT b.*, p.plan AS accept_plan, i.netrc AS accept_netrc
+           FROM builds b
+           JOIN job_plans p ON p.job_id = ?
+           LEFT JOIN build_inputs i ON i.build_id = b.id
+          WHERE b.id = ?`,
+        [jobId, buildId],
+      );
+      if (row === undefined) return undefined;
+      const build = toBuild(row);
+      return {
+        build,
+        planJson: row.accept_plan,
+        ...(row.accept_netrc === null || row.accept_netrc === undefined
+          ? {}
+          : { netrc: openNetrc(build.repoId, buildId, row.accept_netrc) }),
+      };
     },
 
     async byNumber(repoId, number) {

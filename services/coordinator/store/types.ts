@@ -139,6 +139,14 @@ export interface Netrc {
 }
 
 /** What a build was made from, kept for restarts and for handing jobs to runners. */
+/** A build as a runner taking one of its jobs is told about it. */
+export interface AcceptView {
+  build: Build;
+  /** The job's plan as stored: JSON of services/shared/pipeline/types.ts JobPlan. */
+  planJson: string;
+  netrc?: Netrc;
+}
+
 export interface BuildInputs {
   /** The pipeline file's text. */
   config: string;
