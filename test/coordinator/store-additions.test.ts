@@ -58,6 +58,36 @@ describe.each(ENGINES)('coordinator store additions on %s', (engine) => {
     expect(await plain.builds.inputs(987_654)).toBeUndefined();
   });
 
+  it('reads what Accept tells a runner in one go: the build, the plan as stored, the clone credentials', async () => {
+    const store = await db.open({ secretKey: KEY });
+    const repo = await newRepo(store);
+    const netrc = { machine: 'gitlab.example.com', login: 'oauth2', password: 'glpat-for-accept' };
+    const made = await store.builds.create(repo.id, { ...PUSH, message: 'Accept me', netrc }, [
+      { plan: plan('one', ['unit']) },
+      { plan: plan('two', ['lint', 'vet']) },
+    ]);
+    const [one, two] = made.jobs;
+    const view = await store.builds.forAccept(made.build.id, two?.id ?? 0);
+    expect(view?.build).toEqual(await store.builds.get(made.build.id));
+    expect(view?.planJson).toBe((await store.jobs.plan(two?.id ?? 0))?.json);
+    expect(JSON.parse(view?.planJson ?? '{}').steps.map((s: { name: string }) => s.name)).toEqual([
+      'lint',
+      'vet',
+    ]);
+    expect(view?.netrc).toEqual(netrc);
+    expect(
+      JSON.parse((await store.builds.forAccept(made.build.id, one?.id ?? 0))?.planJson ?? '{}').pipeline,
+    ).toBe('one');
+
+    const { build: bare } = await store.builds.create(repo.id, PUSH, [{ plan: plan('bare', ['x']) }]);
+    const bareJob = (await store.jobs.listByBuild(bare.id))[0];
+    const noNetrc = await store.builds.forAccept(bare.id, bareJob?.id ?? 0);
+    expect(noNetrc?.build.id).toBe(bare.id);
+    expect(noNetrc).not.toHaveProperty('netrc');
+    expect(await store.builds.forAccept(made.build.id, 987_654)).toBeUndefined();
+    expect(await store.builds.forAccept(987_654, two?.id ?? 0)).toBeUndefined();
+  });
+
   it('takes a handed-back job away from its runner and offers it again', async () => {
     const store = await db.open();
     const repo = await newRepo(store);
