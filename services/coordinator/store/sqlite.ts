@@ -10,7 +10,12 @@
  * rather than once per change. Every caller's promise settles only after the
  * COMMIT that made its change durable; a change that fails rolls back its own
  * savepoint and leaves the others of its group alone. Reads asked for while
- * no write waits or runs go straight to the connection.
+ * no write waits or runs go straight to the connection. Reads made one after
+ * another without waiting for anything else (a chain of awaited reads) share
+ * one read transaction: in WAL mode starting and ending one costs more than a
+ * simple SELECT. It ends as soon as the chain waits for anything else (when
+ * the microtask queue runs empty), so it never spans an event from outside:
+ * whatever the chain could have learned of, it sees. A write group ends it too.
  *
  * When another connection (another process, or another store on the same
  * file) holds the write lock, writes wait for it by retrying on timers rather
@@ -105,7 +110,12 @@ class SqliteDb implements Db {
   private draining = false;
   private readonly direct: Queryable;
   /** Transaction control, prepared once. */
-  private readonly control: Record<'begin' | 'commit' | 'rollback' | 'save' | 'release' | 'undo', Statement>;
+  private readonly control: Record<
+    'begin' | 'beginRead' | 'commit' | 'rollback' | 'save' | 'release' | 'undo',
+    Statement
+  >;
+  /** A read transaction is open for the reads of this turn. */
+  private reading = false;
 
   constructor(
     private readonly db: Database.Database,
@@ -122,6 +132,7 @@ class SqliteDb implements Db {
     };
     this.control = {
       begin: db.prepare('BEGIN IMMEDIATE'),
+      beginRead: db.prepare('BEGIN DEFERRED'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
       save: db.prepare('SAVEPOINT work'),
@@ -199,8 +210,29 @@ class SqliteDb implements Db {
     }
   }
 
+  /**
+   * Opens a read transaction, if none is open. It ends once the microtask
+   * queue has run empty (Node runs nextTick callbacks only then, when they are
+   * queued from a microtask), that is when the chain of reads waits for
+   * something other than a read.
+   */
+  private startReading(): void {
+    if (this.reading || this.db.inTransaction) return;
+    this.control.beginRead.run();
+    this.reading = true;
+    process.nextTick(() => this.endReading());
+  }
+
+  /** Ends the shared read transaction (when the chain of reads paused, before a write or a close). */
+  private endReading(): void {
+    if (!this.reading) return;
+    this.reading = false;
+    if (this.db.inTransaction) this.control.commit.run();
+  }
+
   /** One SQLite transaction for the group, a savepoint for each piece of work, one COMMIT. */
   private async group(group: Work[]): Promise<void> {
+    this.endReading();
     try {
       await this.whenUnlocked(() => this.control.begin.run());
     } catch (err) {
@@ -249,8 +281,17 @@ class SqliteDb implements Db {
 
   /** Reads go straight to the connection unless work waits or runs, which they must follow. */
   private read<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    if (!this.draining) return this.whenUnlocked(() => fn(this.direct));
-    return this.submit(fn, false);
+    if (this.draining) return this.submit(fn, false);
+    return this.whenUnlocked(async () => {
+      this.startReading();
+      try {
+        return await fn(this.direct);
+      } catch (err) {
+        // Tried again (locked) or reported: either way from a fresh snapshot.
+        this.endReading();
+        throw err;
+      }
+    });
   }
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -285,6 +326,7 @@ class SqliteDb implements Db {
 
   async close(): Promise<void> {
     if (this.draining) await this.submit(async () => {}, false).catch(() => {});
+    this.endReading();
     this.statements.clear();
     if (this.db.open) this.db.close();
   }

@@ -1,0 +1,71 @@
+/**
+ * The SQLite connection shares one read transaction among reads made one
+ * after another without waiting for anything else. It must never show a
+ * chain a state older than what the chain could know of: a read after
+ * awaiting another connection's write sees that write, a read after this
+ * connection's own write sees it, and a failed read leaves nothing open.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../services/coordinator/store/db.js';
+import { openSqlite } from '../../services/coordinator/store/sqlite.js';
+
+let dir: string;
+let a: Db;
+let b: Db;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hangar-sqlite-reads-'));
+  const path = join(dir, 'hangar.db');
+  a = openSqlite({ path });
+  b = openSqlite({ path });
+  await a.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)');
+  await a.run('INSERT INTO t (id, v) VALUES (1, 1)');
+});
+afterEach(async () => {
+  await a.close();
+  await b.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const value = async (db: Db) => (await db.get<{ v: number }>('SELECT v FROM t WHERE id = 1'))?.v;
+
+describe('reads on one SQLite connection', () => {
+  it("see another connection's write once it was awaited, even within the same turn of the event loop", async () => {
+    for (let v = 2; v <= 20; v++) {
+      // The other connection's write is asked for first, so it commits early in the next turn.
+      const written = b.run('UPDATE t SET v = ? WHERE id = 1', [v]);
+      expect(await value(a)).toBe(v - 1);
+      await written;
+      expect(await value(a)).toBe(v);
+    }
+  });
+
+  it('see their own writes, and the reads of a chain agree with each other', async () => {
+    const [x, y] = await Promise.all([value(a), value(a)]);
+    expect([x, y]).toEqual([1, 1]);
+    await a.run('UPDATE t SET v = 5 WHERE id = 1');
+    expect(await value(a)).toBe(5);
+    const rows = await a.tx(async (q) => {
+      await q.run('INSERT INTO t (id, v) VALUES (2, 7)');
+      return q.all<{ id: number }>('SELECT id FROM t ORDER BY id');
+    });
+    expect(rows.map((r) => r.id)).toEqual([1, 2]);
+    expect(await a.all('SELECT * FROM t ORDER BY id')).toEqual([
+      { id: 1, v: 5 },
+      { id: 2, v: 7 },
+    ]);
+  });
+
+  it('leave no transaction open after a read fails, so writes go on', async () => {
+    await expect(a.all('SELECT * FROM no_such_table')).rejects.toThrow(/no such table/);
+    await a.run('UPDATE t SET v = 9 WHERE id = 1');
+    expect(await value(b)).toBe(9);
+    // A failed read right before a write in the same chain.
+    const failed = a.get('SELECT nope FROM t').catch((e: unknown) => e);
+    await a.run('UPDATE t SET v = 10 WHERE id = 1');
+    expect(await failed).toBeInstanceOf(Error);
+    expect(await value(b)).toBe(10);
+  });
+});
