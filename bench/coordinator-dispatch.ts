@@ -1,7 +1,8 @@
 /**
  * Dispatch throughput: N one-pipeline builds go through a real coordinator
  * (SQLite, NATS JetStream, gRPC) to R simulated runners that take each job
- * from the work queue, Accept it and Complete it (no Docker), against raw
+ * from the work queue, Accept it and Complete it (no Docker; over the Calls
+ * stream, as the runner daemon does), against raw
  * JetStream: the same N messages published and consumed (fetch + ack) by R
  * pullers through the same NATS adapter. Both run in this process on the same
  * nats-server. Target: ratio ≥ 0.25. The raw side takes messages the way

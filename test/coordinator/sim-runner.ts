@@ -27,13 +27,6 @@ export const POOL = 'linux-amd64';
 /** How a simulated runner sends its per-job calls. */
 export type CallsVia = 'stream' | 'unary';
 
-const UNARY = {
-  accept: 'accept',
-  extendLease: 'extendLease',
-  updateStep: 'updateStep',
-  complete: 'complete',
-} as const;
-
 /** A runner without Docker: takes jobs from NATS and reports over gRPC, as told by the test. */
 export class SimRunner {
   id = 0;
@@ -87,7 +80,8 @@ export class SimRunner {
   /** A per-job call, over the Calls stream or unary; errors as @grpc/grpc-js gives them. */
   private jobCall<K extends CallName>(name: K, req: CallRequest<K>): Promise<CallAnswer<K>> {
     if (this.via === 'stream') return this.calls.call(name, req, 10_000);
-    const method = this.client[UNARY[name]].bind(this.client) as unknown as (
+    // The generated client names its unary methods as the stream names its calls.
+    const method = this.client[name].bind(this.client) as unknown as (
       r: CallRequest<K>,
       md: Metadata,
       o: object,
