@@ -95,6 +95,12 @@ interface Work {
   run: (q: Queryable) => Promise<unknown>;
   /** A write or a transaction: runs in a savepoint of a group. */
   writes: boolean;
+  /**
+   * More than one statement (a transaction): it runs in a savepoint, undone
+   * as a whole if it fails. A single statement needs none: SQLite undoes a
+   * failed statement by itself.
+   */
+  several: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -174,9 +180,9 @@ class SqliteDb implements Db {
    * Queues work for the connection. Writes wait for the end of the current
    * turn of the event loop, so that those asked for meanwhile share their commit.
    */
-  private submit<T>(run: (q: Queryable) => Promise<T>, writes: boolean): Promise<T> {
+  private submit<T>(run: (q: Queryable) => Promise<T>, writes: boolean, several = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, writes, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ run, writes, several, resolve: resolve as (v: unknown) => void, reject });
       if (this.draining) return;
       this.draining = true;
       setImmediate(() => void this.drain());
@@ -242,11 +248,11 @@ class SqliteDb implements Db {
     const outcomes: Outcome[] = [];
     const { save, release, undo } = this.control;
     for (const [i, work] of group.entries()) {
-      // A read changes nothing: it needs no savepoint of its own.
-      if (work.writes) save.run();
+      // A read changes nothing, a single statement is undone by SQLite itself: neither needs a savepoint.
+      if (work.several) save.run();
       try {
         const value = await work.run(this.direct);
-        if (work.writes) release.run();
+        if (work.several) release.run();
         outcomes.push({ ok: true, value });
       } catch (err) {
         if (!this.db.inTransaction) {
@@ -258,7 +264,7 @@ class SqliteDb implements Db {
           this.queue.unshift(...group.slice(i + 1));
           return;
         }
-        if (work.writes) {
+        if (work.several) {
           undo.run();
           release.run();
         }
@@ -310,7 +316,7 @@ class SqliteDb implements Db {
   }
 
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    return this.submit(fn, true);
+    return this.submit(fn, true, true);
   }
 
   async exec(sql: string, q?: Queryable): Promise<void> {
@@ -319,9 +325,13 @@ class SqliteDb implements Db {
       this.db.exec(sql);
       return;
     }
-    await this.submit(async () => {
-      this.db.exec(sql);
-    }, true);
+    await this.submit(
+      async () => {
+        this.db.exec(sql);
+      },
+      true,
+      true,
+    );
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
 /**
- * The SQLite connection shares one read transaction among reads made one
- * after another without waiting for anything else. It must never show a
- * chain a state older than what the chain could know of: a read after
- * awaiting another connection's write sees that write, a read after this
- * connection's own write sees it, and a failed read leaves nothing open.
+ * The SQLite connection. Reads made one after another without waiting for
+ * anything else share one read transaction; it must never show a chain a
+ * state older than what the chain could know of: a read after awaiting
+ * another connection's write sees that write, a read after this connection's
+ * own write sees it, and a failed read leaves nothing open. Writes asked for
+ * together share one COMMIT, and one that fails takes nothing else with it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,5 +68,31 @@ describe('reads on one SQLite connection', () => {
     await a.run('UPDATE t SET v = 10 WHERE id = 1');
     expect(await failed).toBeInstanceOf(Error);
     expect(await value(b)).toBe(10);
+  });
+});
+
+describe('writes on one SQLite connection', () => {
+  it('commit together, and a failed write or transaction is undone alone', async () => {
+    await a.exec('CREATE TABLE u (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE)');
+    await a.run("INSERT INTO u (id, code) VALUES (1, 'a'), (2, 'b')");
+    // Asked for in one turn: one group, one COMMIT.
+    const results = await Promise.allSettled([
+      a.run('UPDATE t SET v = 100 WHERE id = 1'),
+      // One statement failing half way (the first row takes 'z', the second cannot): SQLite undoes the first row too.
+      a.run("UPDATE u SET code = 'z'"),
+      a.tx(async (q) => {
+        await q.run("INSERT INTO u (id, code) VALUES (3, 'c')");
+        await q.run("INSERT INTO u (id, code) VALUES (4, 'c')");
+      }),
+      a.run("INSERT INTO u (id, code) VALUES (5, 'e')"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE constraint failed: u.code/);
+    expect(await value(b)).toBe(100);
+    expect(await b.all('SELECT id, code FROM u ORDER BY id')).toEqual([
+      { id: 1, code: 'a' },
+      { id: 2, code: 'b' },
+      { id: 5, code: 'e' },
+    ]);
   });
 });
