@@ -10,6 +10,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Build__Output } from '../../proto/generated/hangar/v1/Build.js';
 import type { Repo } from '../../services/coordinator/store/index.js';
+import { openSqlite } from '../../services/coordinator/store/sqlite.js';
 import { authMetadata } from '../../services/shared/grpc/auth.js';
 import { unary } from '../../services/shared/grpc/call.js';
 import { createLogger } from '../../services/shared/log.js';
@@ -171,6 +172,35 @@ describe('what a runner is given with a job', () => {
     await cluster.store.repos.update(repo.id, { allowForkSecrets: true });
     const allowed = await run(await cluster.createBuild(repo, SECRETS_FILE, { ...PR, fork: true }));
     expect(allowed.secrets.map((s) => s.name)).toEqual(['pr_token']);
+  });
+
+  it('reads the whole plan of a job whose stored head does not say whether its steps take secrets', async () => {
+    const b = await cluster.createBuild(repo, SECRETS_FILE);
+    const jobId = Number(b.jobs[0]?.id);
+    // A job row as stored before the head kept stepSecrets.
+    const raw = openSqlite({ path: cluster.sqlitePath ?? '' });
+    try {
+      const row = await raw.get<{ plan: string }>('SELECT plan FROM jobs WHERE id = ?', [jobId]);
+      const head = JSON.parse(row?.plan ?? '{}') as Record<string, unknown>;
+      expect(head.stepSecrets).toBe(true);
+      delete head.stepSecrets;
+      await raw.run('UPDATE jobs SET plan = ? WHERE id = ?', [JSON.stringify(head), jobId]);
+    } finally {
+      await raw.close();
+    }
+    const job = await run(b);
+    expect(job.secrets.map((s) => s.name).sort()).toEqual(['deploy_key', 'pr_token']);
+  });
+
+  it('asks for no secrets for a job whose steps take none, and still gives registry credentials', async () => {
+    const file = SECRETS_FILE.replace(/ {2}environment:\n(?: {4}\w+: \{from_secret: \w+\}\n)+/, '');
+    expect(file).not.toContain('from_secret');
+    const job = await run(await cluster.createBuild(repo, file));
+    expect(job.secrets).toEqual([]);
+    expect(job.registries).toEqual([
+      { address: 'registry.example.com:5000', username: 'ci', password: 'r-pw' },
+    ]);
+    expect((await cluster.store.jobs.get(job.jobId))?.plan.stepSecrets).toBe(false);
   });
 
   it("uses the build's own clone credentials when the request brings them, kept encrypted", async () => {

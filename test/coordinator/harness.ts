@@ -84,6 +84,11 @@ export class Cluster {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
+  /** The SQLite file, when the coordinator uses SQLite. */
+  get sqlitePath(): string | undefined {
+    return this.database.HANGAR_DATABASE_PATH;
+  }
+
   static async start(opts: ClusterOptions = {}): Promise<Cluster> {
     const nats = await startNatsServer();
     let database: Record<string, string>;

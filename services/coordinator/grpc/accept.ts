@@ -8,17 +8,15 @@ import { status } from '@grpc/grpc-js';
 import type { AcceptResponse } from '../../../proto/generated/hangar/v1/AcceptResponse.js';
 import { errorMessage } from '../../shared/errors.js';
 import { StatusError } from '../../shared/grpc/status.js';
-import { planSpecs } from '../../shared/pipeline/specs.js';
 import type { JobPlan } from '../../shared/pipeline/types.js';
 import { netrcForJob, pullCredentialsForJob, secretsForJob } from '../builds/credentials.js';
 import { jobEnded } from '../builds/lifecycle.js';
 import type { CoordinatorContext } from '../context.js';
 import type { Job, Lease } from '../store/index.js';
+import { takesSecrets } from '../store/job-plan.js';
 import { stepMessage } from './convert.js';
 
-function usesSecrets(p: JobPlan): boolean {
-  return p.imagePullSecrets.length > 0 || planSpecs(p).some((s) => s.secrets.length > 0);
-}
+const NO_PULLS = Object.freeze({ registries: [], errors: [], notes: [] });
 
 async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptResponse> {
   const { store } = ctx;
@@ -28,14 +26,24 @@ async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptRe
   const { build } = found;
   const repo = await store.repos.get(build.repoId);
   if (repo === undefined) throw new Error(`the repository of build ${build.id} is gone`);
-  const plan = JSON.parse(found.planJson) as JobPlan;
+  // The whole plan is parsed only when the job takes secrets or the repository has registry credentials.
+  let parsed: JobPlan | undefined;
+  const plan = () => {
+    parsed ??= JSON.parse(found.planJson) as JobPlan;
+    return parsed;
+  };
+  const head = job.plan;
+  const usesSecrets = head.imagePullSecrets.length > 0 || (head.stepSecrets ?? takesSecrets(plan()));
   const [steps, secrets, registries] = await Promise.all([
     store.steps.listByJob(job.id),
-    usesSecrets(plan) ? store.secrets.values(repo.id) : Promise.resolve([]),
+    usesSecrets ? store.secrets.values(repo.id) : Promise.resolve([]),
     store.registries.credentials(repo.id),
   ]);
   const netrc = netrcForJob(repo, found.netrc ?? ctx.netrcs.get(build.id), ctx.cfg.netrc);
-  const pulls = pullCredentialsForJob(plan, build, repo, secrets, registries);
+  const pulls =
+    usesSecrets || registries.length > 0
+      ? pullCredentialsForJob(plan(), build, repo, secrets, registries)
+      : NO_PULLS;
   if (pulls.errors.length > 0)
     ctx.log.warn({ job: job.id, problems: pulls.errors }, 'image_pull_secrets unusable');
   return {
@@ -47,7 +55,7 @@ async function describe(ctx: CoordinatorContext, lease: Lease): Promise<AcceptRe
     repoSlug: repo.slug,
     planJson: found.planJson,
     steps: steps.map(stepMessage),
-    secrets: secretsForJob(plan, build, repo, secrets),
+    secrets: usesSecrets ? secretsForJob(plan(), build, repo, secrets) : [],
     registries: pulls.registries,
     pullSecretErrors: pulls.errors,
     pullSecretNotes: pulls.notes,

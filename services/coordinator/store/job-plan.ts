@@ -1,3 +1,4 @@
+import { planSpecs } from '../../shared/pipeline/specs.js';
 import type { JobPlan } from '../../shared/pipeline/types.js';
 
 /**
@@ -18,7 +19,18 @@ export type JobPlanHead = Pick<
   | 'concurrency'
   | 'labels'
   | 'imagePullSecrets'
->;
+> & {
+  /**
+   * Whether a step, service or the clone takes a secret (from_secret). Absent
+   * in heads stored before it was kept: then the whole plan must be read.
+   */
+  stepSecrets?: boolean;
+};
+
+/** Whether any container of the plan takes a secret. */
+export function takesSecrets(plan: JobPlan): boolean {
+  return planSpecs(plan).some((s) => s.secrets.length > 0);
+}
 
 export function planHead(plan: JobPlan): JobPlanHead {
   return {
@@ -33,5 +45,6 @@ export function planHead(plan: JobPlan): JobPlanHead {
     ...(plan.concurrency === undefined ? {} : { concurrency: plan.concurrency }),
     labels: plan.labels,
     imagePullSecrets: plan.imagePullSecrets,
+    stepSecrets: takesSecrets(plan),
   };
 }
