@@ -18,6 +18,10 @@
  * histogram (hangar_dispatch_latency_seconds) in the end-to-end run,
  * interpolated within buckets as Prometheus' histogram_quantile does.
  *
+ * A warm-up round (both sides, so the JIT has compiled both paths) comes
+ * first and is printed but not counted; the ratio is the median of the
+ * rounds after it.
+ *
  *   npx tsx bench/coordinator-dispatch.ts [jobs] [runners] [rounds]
  */
 import { randomBytes } from 'node:crypto';
@@ -210,7 +214,7 @@ function quantile(metrics: string, name: string, q: number): number {
   return Number.NaN;
 }
 
-const ROUNDS = Number(process.argv[4] ?? 3);
+const ROUNDS = Number(process.argv[4] ?? 5);
 const rate = (ms: number) => (N / ms) * 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const raws: number[] = [];
@@ -219,12 +223,18 @@ const e2es: number[] = [];
 const cpuPerJob: number[] = [];
 const cpuPerMsg: number[] = [];
 console.log(
-  `jobs: ${N}, simulated runners: ${R} × capacity ${CAPACITY}, rounds: ${ROUNDS} (raw, dispatch, end to end in turn)`,
+  `jobs: ${N}, simulated runners: ${R} × capacity ${CAPACITY}, rounds: ${ROUNDS} after a warm-up (raw, dispatch, end to end in turn)`,
 );
-for (let round = 1; round <= ROUNDS; round++) {
+for (let round = 0; round <= ROUNDS; round++) {
   const raw = await rawRun();
   const dispatch = await dispatchRun('dispatch', N);
   const e2e = await dispatchRun('end-to-end', N);
+  if (round === 0) {
+    console.log(
+      `warm-up (not counted): raw ${rate(raw.ms).toFixed(0)} msgs/s, dispatch ${rate(dispatch.ms).toFixed(0)} jobs/s, end to end ${rate(e2e.ms).toFixed(0)} jobs/s`,
+    );
+    continue;
+  }
   raws.push(rate(raw.ms));
   dispatches.push(rate(dispatch.ms));
   e2es.push(rate(e2e.ms));
