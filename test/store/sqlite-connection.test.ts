@@ -5,13 +5,15 @@
  * another connection's write sees that write, a read after this connection's
  * own write sees it, and a failed read leaves nothing open. Writes asked for
  * together share one COMMIT, and one that fails takes nothing else with it.
+ * Checkpoints run on a worker thread, not in commits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../services/coordinator/store/db.js';
 import { openSqlite } from '../../services/coordinator/store/sqlite.js';
+import { Checkpointer } from '../../services/coordinator/store/sqlite-checkpointer.js';
 
 let dir: string;
 let a: Db;
@@ -94,5 +96,45 @@ describe('writes on one SQLite connection', () => {
       { id: 2, code: 'b' },
       { id: 5, code: 'e' },
     ]);
+  });
+});
+
+describe('checkpoints', () => {
+  const sizeOf = (p: string) => (existsSync(p) ? statSync(p).size : 0);
+
+  it('are made by the worker: what is written reaches the database file without a commit doing it', async () => {
+    const path = join(dir, 'checkpointed.db');
+    const db = openSqlite({ path });
+    try {
+      await db.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      const before = sizeOf(path);
+      // About 2 MB: far fewer pages than SQLite's automatic checkpoint would wait for (1000),
+      // and automatic checkpoints are off on this connection.
+      for (let i = 0; i < 20; i++) {
+        await db.tx(async (q) => {
+          for (let k = 0; k < 25; k++) await q.run('INSERT INTO big (body) VALUES (?)', ['x'.repeat(4000)]);
+        });
+      }
+      expect(sizeOf(`${path}-wal`)).toBeGreaterThan(1_000_000);
+      const deadline = Date.now() + 5000;
+      while (sizeOf(path) < before + 1_000_000 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(sizeOf(path)).toBeGreaterThan(before + 1_000_000);
+      expect(await db.get('SELECT COUNT(*) AS n FROM big')).toEqual({ n: 500 });
+    } finally {
+      await db.close();
+    }
+    // Closed last, the serving connection folded the rest in and removed the WAL.
+    expect(sizeOf(`${path}-wal`)).toBe(0);
+    const again = openSqlite({ path });
+    expect(await again.get('SELECT COUNT(*) AS n FROM big')).toEqual({ n: 500 });
+    await again.close();
+  });
+
+  it('say so when the worker cannot run, so that commits checkpoint again', async () => {
+    const failed = await new Promise<Error>((resolve) => {
+      new Checkpointer(join(dir, 'no-such-dir', 'x.db'), resolve);
+    });
+    expect(failed.message).toMatch(/unable to open database file|directory does not exist/);
   });
 });

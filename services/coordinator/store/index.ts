@@ -89,7 +89,14 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   // Each engine's driver loads only when it is the one configured.
   const db =
     opts.database.engine === 'sqlite'
-      ? (await import('./sqlite.js')).openSqlite({ path: opts.database.path })
+      ? (await import('./sqlite.js')).openSqlite({
+          path: opts.database.path,
+          onCheckpointerFailure: (err) =>
+            opts.log?.warn(
+              { err },
+              'the SQLite checkpoint worker failed; checkpoints now run inside commits',
+            ),
+        })
       : await (await import('./postgres.js')).openPostgres({
           url: opts.database.url,
           ...(opts.log ? { log: opts.log } : {}),

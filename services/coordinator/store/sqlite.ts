@@ -17,6 +17,9 @@
  * the microtask queue runs empty), so it never spans an event from outside:
  * whatever the chain could have learned of, it sees. A write group ends it too.
  *
+ * Checkpoints run on a worker thread (sqlite-checkpointer.ts), not inside
+ * commits.
+ *
  * When another connection (another process, or another store on the same
  * file) holds the write lock, writes wait for it by retrying on timers rather
  * than with SQLite's busy timeout, which would block the event loop and, in
@@ -28,6 +31,7 @@ import Database from 'better-sqlite3';
 import { errorMessage } from '../../shared/errors.js';
 import type { Db, Dialect, Queryable, SqlValue } from './db.js';
 import { DatabaseUnavailableError } from './errors.js';
+import { Checkpointer } from './sqlite-checkpointer.js';
 
 const DIALECT: Dialect = Object.freeze({
   name: 'sqlite',
@@ -51,6 +55,8 @@ export interface SqliteOptions {
   path: string;
   /** How long to wait for another connection's write lock, in milliseconds. */
   busyTimeoutMs?: number;
+  /** Told when checkpoints fall back to the serving connection (the worker failed). */
+  onCheckpointerFailure?: (err: Error) => void;
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -71,7 +77,16 @@ export function openSqlite(opts: SqliteOptions): Db {
       err,
     );
   }
-  return new SqliteDb(db, opts.path, opts.busyTimeoutMs ?? 5000);
+  let checkpointer: Checkpointer | undefined;
+  if (opts.path !== ':memory:') {
+    db.pragma('wal_autocheckpoint = 0');
+    checkpointer = new Checkpointer(opts.path, (err) => {
+      // Back to SQLite's own checkpoints, inside commits: slower, never unbounded.
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+      opts.onCheckpointerFailure?.(err);
+    });
+  }
+  return new SqliteDb(db, opts.path, opts.busyTimeoutMs ?? 5000, checkpointer);
 }
 
 function isBusy(err: unknown): boolean {
@@ -127,6 +142,7 @@ class SqliteDb implements Db {
     private readonly db: Database.Database,
     private readonly path: string,
     private readonly busyTimeoutMs: number,
+    private readonly checkpointer: Checkpointer | undefined,
   ) {
     this.direct = {
       all: async <T>(sql: string, params: readonly SqlValue[] = []) =>
@@ -338,6 +354,8 @@ class SqliteDb implements Db {
     if (this.draining) await this.submit(async () => {}, false).catch(() => {});
     this.endReading();
     this.statements.clear();
+    // The worker's connection closes first: closing last, this one checkpoints what is left.
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
