@@ -34,28 +34,16 @@ const METHOD = {
 } as const;
 
 async function answer(msg: RunnerCall__Output, caller: Caller, calls: JobCalls): Promise<RunnerReply> {
-  const id = msg.id;
-  switch (msg.call) {
-    case 'accept':
-      return { id, accept: await calls.Accept(msg.accept as Req<'accept'>, caller) };
-    case 'extendLease':
-      return {
-        id,
-        extendLease: await calls.ExtendLease(msg.extendLease as Req<'extendLease'>, caller),
-      };
-    case 'updateStep':
-      return {
-        id,
-        updateStep: await calls.UpdateStep(msg.updateStep as Req<'updateStep'>, caller),
-      };
-    case 'complete':
-      return { id, complete: await calls.Complete(msg.complete as Req<'complete'>, caller) };
-    default:
-      throw new StatusError(
-        status.INVALID_ARGUMENT,
-        'the message names no call; send one of accept, extend_lease, update_step, complete',
-      );
+  const name = msg.call;
+  if (name === undefined) {
+    throw new StatusError(
+      status.INVALID_ARGUMENT,
+      'the message names no call; send one of accept, extend_lease, update_step, complete',
+    );
   }
+  // METHOD names the function answering each call; the reply carries its answer under the call's name.
+  const fn = calls[METHOD[name]] as (req: unknown, caller: Caller) => Promise<unknown>;
+  return { id: msg.id, [name]: await fn.call(calls, msg[name], caller) };
 }
 
 export function callsHandler(

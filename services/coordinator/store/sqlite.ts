@@ -5,7 +5,8 @@
  * asked, and nothing else runs inside an open transaction.
  *
  * Group commit: writes (and transactions) asked for while others wait or run
- * share one SQLite transaction, each in its own savepoint, and one COMMIT:
+ * share one SQLite transaction and one COMMIT, each transaction in its own
+ * savepoint (a single statement needs none: SQLite undoes it if it fails):
  * a coordinator serving many runners at once writes each page once per group
  * rather than once per change. Every caller's promise settles only after the
  * COMMIT that made its change durable; a change that fails rolls back its own
@@ -108,7 +109,7 @@ const GROUP_LIMIT = 64;
 
 interface Work {
   run: (q: Queryable) => Promise<unknown>;
-  /** A write or a transaction: runs in a savepoint of a group. */
+  /** A write or a transaction: runs in a group. */
   writes: boolean;
   /**
    * More than one statement (a transaction): it runs in a savepoint, undone

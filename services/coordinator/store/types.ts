@@ -190,7 +190,7 @@ export interface Job {
   name: string;
   axis: Record<string, string>;
   status: JobStatus;
-  /** What scheduling needs of the plan; the whole plan (steps, environment) is read with jobs.plan(id). */
+  /** What scheduling needs of the plan; the whole plan (steps, environment) is read with jobs.plan(id), or with builds.forAccept when a runner takes the job. */
   plan: JobPlanHead;
   dependsOn: string[];
   labels: Record<string, string>;

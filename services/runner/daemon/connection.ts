@@ -129,29 +129,28 @@ export class CoordinatorConnection {
   }
 
   register(req: RegisterRequest, deadlineMs?: number): Promise<RegisterResponse__Output> {
-    return this.unary('Register', req, deadlineMs);
+    return this.unary('register', req, deadlineMs);
   }
 
   accept(req: AcceptRequest, deadlineMs?: number): Promise<AcceptResponse__Output> {
-    return this.jobCall('accept', 'Accept', req, deadlineMs);
+    return this.jobCall('accept', req, deadlineMs);
   }
 
   extendLease(req: ExtendLeaseRequest, deadlineMs?: number): Promise<ExtendLeaseResponse__Output> {
-    return this.jobCall('extendLease', 'ExtendLease', req, deadlineMs);
+    return this.jobCall('extendLease', req, deadlineMs);
   }
 
   updateStep(req: UpdateStepRequest, deadlineMs?: number): Promise<unknown> {
-    return this.jobCall('updateStep', 'UpdateStep', req, deadlineMs);
+    return this.jobCall('updateStep', req, deadlineMs);
   }
 
   complete(req: CompleteRequest, deadlineMs?: number): Promise<unknown> {
-    return this.jobCall('complete', 'Complete', req, deadlineMs);
+    return this.jobCall('complete', req, deadlineMs);
   }
 
   /** A per-job call over the call stream, or unary when the coordinator has no such stream. */
   private async jobCall<K extends CallName>(
     name: K,
-    method: 'Accept' | 'ExtendLease' | 'UpdateStep' | 'Complete',
     req: CallRequest<K>,
     deadlineMs = DEFAULT_DEADLINE_MS,
   ): Promise<CallAnswer<K>> {
@@ -167,7 +166,7 @@ export class CoordinatorConnection {
         );
       }
     }
-    return this.unary(method, req, deadlineMs);
+    return this.unary(name, req, deadlineMs);
   }
 
   /** A SendLogs stream. It has no deadline: it lives as long as the job. */
@@ -176,7 +175,8 @@ export class CoordinatorConnection {
   }
 
   private unary<Req, Res>(
-    method: 'Register' | 'Accept' | 'ExtendLease' | 'UpdateStep' | 'Complete',
+    // The generated client's own names: the stream's call names, and register.
+    method: 'register' | CallName,
     req: Req,
     deadlineMs = DEFAULT_DEADLINE_MS,
   ): Promise<Res> {
